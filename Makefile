@@ -1,0 +1,61 @@
+# wsctl - check, run and load WebSocket reverse proxies.
+#
+#   make          build ./wsctl (installs missing packages first)
+#   make test     build and run every test; the last line is "N passed, N failed"
+#   make demo     the main job on a built-in default
+#   make asan     ./build-asan/wsctl with ASan and UBSan
+#   make deps     install missing Debian and npm packages, nothing else
+
+CC      ?= cc
+PKGS    := libwebsockets libcjson libcurl openssl
+WARN    := -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 $(WARN) -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+B       ?= build
+COMMON  := $(wildcard common/*.c)
+APP     := $(wildcard cli/*.c fixtures/*.c checks/*.c proxy/*.c)
+UNIT    := $(wildcard tests/unit/*.c)
+
+COMMON_O := $(COMMON:%.c=$(B)/%.o)
+APP_O    := $(APP:%.c=$(B)/%.o)
+UNIT_O   := $(UNIT:%.c=$(B)/%.o)
+
+.PHONY: all deps test demo asan test-asan clean
+
+all: deps wsctl
+
+deps:
+	@scripts/deps.sh
+
+wsctl: $(B)/wsctl
+	@cp $< $@
+
+$(B)/wsctl: $(APP_O) $(COMMON_O)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/unit_tests: $(UNIT_O) $(COMMON_O)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/%.o: %.c $(wildcard common/*.h cli/*.h fixtures/*.h checks/*.h proxy/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+test: deps wsctl $(B)/unit_tests
+	@WSCTL=$(CURDIR)/wsctl UNIT=$(CURDIR)/$(B)/unit_tests tests/run
+
+demo: deps wsctl
+	@scripts/demo.sh
+
+asan:
+	@$(MAKE) --no-print-directory B=build-asan \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		build-asan/wsctl build-asan/unit_tests
+
+test-asan: deps asan
+	@WSCTL=$(CURDIR)/build-asan/wsctl UNIT=$(CURDIR)/build-asan/unit_tests \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run
+
+clean:
+	rm -rf build build-asan wsctl

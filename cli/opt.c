@@ -1,0 +1,56 @@
+/*
+ * opt.c - usage errors and help, the same way for every sub-command.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void vline(const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "wsctl %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(cmd, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "try 'wsctl %s --help'\n", cmd);
+	return EXIT_USAGE;
+}
+
+void cli_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(cmd, fmt, ap);
+	va_end(ap);
+}
+
+int cli_bad_option(const char *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':') {
+		if (optopt && strncmp(arg, "--", 2) != 0)
+			return cli_usage(cmd, "option '-%c' needs a value", optopt);
+		return cli_usage(cmd, "option '%s' needs a value", arg);
+	}
+	if (optopt)
+		return cli_usage(cmd, "unknown option '-%c'", optopt);
+	return cli_usage(cmd, "unknown option '%s'", arg);
+}
+
+int cli_help(const char *text)
+{
+	fputs(text, stdout);
+	return EXIT_OK;
+}

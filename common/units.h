@@ -1,0 +1,31 @@
+/*
+ * units.h - durations and sizes as people write them, parsed in one place.
+ */
+#ifndef WSCTL_UNITS_H
+#define WSCTL_UNITS_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/*
+ * Parse a duration into milliseconds.  Accepts nginx's forms: a number
+ * with a unit ms, s, m, h or d, several of them in a row ("1m30s"), or a
+ * bare number of seconds ("65").  Returns 0, or -1 for anything else,
+ * including overflow and an empty string.
+ */
+int units_duration(const char *s, int64_t *ms);
+
+/*
+ * Parse a size into bytes: a bare number of bytes, or a number with k, K,
+ * KiB, m, M, MiB, g, G or GiB (all powers of 1024, as nginx reads k and m).
+ * Returns 0, or -1 for anything else, including overflow.
+ */
+int units_size(const char *s, uint64_t *bytes);
+
+/*
+ * Write ms as the shortest exact form ("65s", "300ms", "1m30s") into buf.
+ * Returns buf.
+ */
+char *units_fmt_duration(int64_t ms, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install what wsctl needs to build and test, and nothing else: the Debian
+# packages that are missing, then the pinned npm packages in tests/.
+# Idempotent and non-interactive; quick when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(build-essential pkg-config libwebsockets-dev libcjson-dev
+      libcurl4-openssl-dev libssl-dev nginx-light haproxy curl
+      python3 procps iproute2)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+# node and npm may come from elsewhere (nodesource); take Debian's only if absent
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}" >&2
+	sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# npm: exact versions from tests/package-lock.json; reinstall only when it changed
+stamp=tests/node_modules/.wsctl-lock
+if [ ! -f "$stamp" ] || ! cmp -s tests/package-lock.json "$stamp"; then
+	echo "deps: npm ci in tests/" >&2
+	(cd tests && npm ci --no-audit --no-fund --loglevel=error >&2)
+	cp tests/package-lock.json "$stamp"
+fi

@@ -1,0 +1,82 @@
+# Helpers for tests/it/*.sh.  Source it first thing:  . "$(dirname "$0")/../lib.sh"
+#
+# Results: ok NAME | notok NAME WHY | check NAME CMD... | expect_eq NAME GOT WANT
+# Processes: spawn NAME CMD... starts CMD in the background, logs to
+# $OUT/NAME.log, and remembers its PID; every spawned PID (and only those)
+# is stopped when the script exits.
+# Ports: free_port prints a port nobody listens on; wait_port PORT waits
+# until something does.
+set -uo pipefail
+TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WSCTL=${WSCTL:-$TESTS/../wsctl}
+OUT=${OUT:-$TESTS/.out}
+export NODE_PATH=$TESTS/node_modules
+WSCAT=$TESTS/node_modules/.bin/wscat
+mkdir -p "$OUT"
+_pids=()
+
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1: ${2:-failed}"; }
+
+# check NAME CMD...: ok when CMD exits 0
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else notok "$name" "exit $? from: $*"; fi
+}
+
+# expect_eq NAME GOT WANT
+expect_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi
+}
+
+# expect_match NAME GOT REGEX
+expect_match() {
+	if [[ $2 =~ $3 ]]; then ok "$1"; else notok "$1" "got '$2', want /$3/"; fi
+}
+
+# free_port: a port that was free on 127.0.0.1 a moment ago
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT [HOST] [SECONDS]: until a TCP connect succeeds
+wait_port() {
+	local port=$1 host=${2:-127.0.0.1} limit=${3:-10} i
+	for ((i = 0; i < limit * 20; i++)); do
+		(exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "port $host:$port did not open in ${limit}s" >&2
+	return 1
+}
+
+# spawn NAME CMD...: start CMD in the background; sets SPAWNED to its PID
+spawn() {
+	local name=$1
+	shift
+	"$@" >>"$OUT/$name.log" 2>&1 &
+	SPAWNED=$!
+	_pids+=("$SPAWNED")
+}
+
+# stop PID: SIGTERM, then SIGKILL after 3 s; returns the process's status
+stop() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 60; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+_cleanup() {
+	local p
+	for p in "${_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in "${_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	return 0
+}
+trap _cleanup EXIT
