@@ -15,8 +15,9 @@ struct hostport {
 /*
  * Parse "host:port", "[v6addr]:port", "v4addr:port", ":port" or a bare
  * "port" into *hp.  With default_port > 0, a host alone is accepted and
- * gets that port.  Returns 0, or -1 with a message in err ("bad port in
- * 'x:99999'").
+ * gets that port (digits alone are still a port; "::1" needs no
+ * brackets then).  Port 0 is accepted.  Returns 0, or -1 with a message
+ * in err ("bad port in 'x:99999'").
  */
 int addr_parse(const char *s, int default_port, struct hostport *hp,
 	       char *err, size_t errlen);
@@ -37,9 +38,10 @@ struct url {
 };
 
 /*
- * Parse a ws://, wss://, http:// or https:// URL.  User info and
- * fragments are refused.  Returns 0, or -1 with err filled ("unsupported
- * scheme 'ftp' in 'ftp://x'").
+ * Parse a ws://, wss://, http:// or https:// URL (scheme in any case).
+ * User info, fragments, port 0, and spaces, control or non-ASCII bytes
+ * are refused.  Returns 0, or -1 with err filled ("unsupported scheme
+ * 'ftp' in 'ftp://x'").
  */
 int url_parse(const char *s, struct url *u, char *err, size_t errlen);
 

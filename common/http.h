@@ -3,7 +3,10 @@
  * allocates and never copies; every string points into the caller's
  * buffer.  It is strict, because the proxy forwards only what it parsed:
  * lines end in CRLF; NUL, bare CR, bare LF, other control characters in a
- * value, obs-fold, and white space before a colon are invalid.
+ * value, obs-fold, and white space before a colon are invalid.  The
+ * version is HTTP/1.0 or HTTP/1.1, the request-target visible ASCII, the
+ * method and header names RFC 9110 tokens.  A status line may leave out
+ * the space before an empty reason phrase.
  */
 #ifndef WSCTL_HTTP_H
 #define WSCTL_HTTP_H

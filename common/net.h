@@ -13,19 +13,22 @@
 /*
  * Open non-blocking listening sockets for spec ("127.0.0.1:8010",
  * "[::1]:8010", "localhost:8010", ":8010", "8010"), with SO_REUSEADDR.
- * A bare port listens on every address (one dual-stack socket);
- * localhost listens on both 127.0.0.1 and ::1.  Port 0 picks a free port
- * (the same one for every socket of the spec).  Stores up to maxfds
- * descriptors in fds and returns how many, or -1 with err filled (every
- * socket it opened is closed again).
+ * A bare port listens on every address (one dual-stack socket, or
+ * 0.0.0.0 without IPv6); localhost listens on both 127.0.0.1 and ::1 (or
+ * 127.0.0.1 alone); "[::]" is IPv6 only, as in nginx; other names listen
+ * on every address they resolve to.  Port 0 picks a free port (the same
+ * one for every socket of the spec).  backlog 0 means 511.  Stores up to
+ * maxfds descriptors in fds and returns how many, or -1 with err filled
+ * (every socket it opened is closed again).
  */
 int net_listen(const char *spec, int *fds, int maxfds, int backlog,
 	       char *err, size_t errlen);
 
 /*
- * Connect to host:port within timeout_ms, trying each address the name
- * resolves to.  src, when not NULL, is a local address to bind first
- * ("127.2.0.1").  Returns a connected, blocking descriptor with
+ * Connect to host:port within timeout_ms (<= 0: no limit) in all, trying
+ * each address the name resolves to.  src, when not NULL, is a numeric
+ * local address to bind first ("127.2.0.1"), its port picked at connect
+ * time.  Returns a connected, blocking descriptor with
  * TCP_NODELAY set, or -1 with err filled: "cannot connect to
  * '127.0.0.1:8010': Connection refused", "cannot resolve 'nohost'".
  */

@@ -1,5 +1,7 @@
 /*
  * units.h - durations and sizes as people write them, parsed in one place.
+ * Numbers are unsigned decimal integers: no sign, fraction or white space
+ * ("1.5s" is refused; write "1500ms").
  */
 #ifndef WSCTL_UNITS_H
 #define WSCTL_UNITS_H
@@ -9,9 +11,10 @@
 
 /*
  * Parse a duration into milliseconds.  Accepts nginx's forms: a number
- * with a unit ms, s, m, h or d, several of them in a row ("1m30s"), or a
- * bare number of seconds ("65").  Returns 0, or -1 for anything else,
- * including overflow and an empty string.
+ * with a unit ms, s, m, h or d, several of them in a row, largest first and
+ * each once ("1m30s", not "30s1m"), or a bare number of seconds ("65").
+ * Returns 0, or -1 for anything else, including overflow and an empty
+ * string.
  */
 int units_duration(const char *s, int64_t *ms);
 
@@ -23,8 +26,8 @@ int units_duration(const char *s, int64_t *ms);
 int units_size(const char *s, uint64_t *bytes);
 
 /*
- * Write ms as the shortest exact form ("65s", "300ms", "1m30s") into buf.
- * Returns buf.
+ * Write ms as the shortest exact form units_duration reads back ("65s",
+ * "300ms", "90s", "2h", "1d1s"; "0s" for 0) into buf.  Returns buf.
  */
 char *units_fmt_duration(int64_t ms, char *buf, size_t len);
 

@@ -12,6 +12,7 @@
 #define WS_MAX_HDR 14		/* 2 + 8 (64-bit length) + 4 (mask) */
 #define WS_ACCEPT_LEN 28	/* base64 of a SHA-1 digest */
 #define WS_KEY_LEN 24		/* base64 of 16 random bytes */
+#define WS_KEY_MAX 256		/* the longest key ws_accept_key hashes */
 
 enum ws_opcode {
 	WS_CONT = 0x0,
@@ -72,7 +73,9 @@ void ws_mask(uint8_t *data, size_t len, const uint8_t mask[4], uint64_t offset);
 
 /*
  * Compute Sec-WebSocket-Accept for the client's key (RFC 6455 4.2.2) into
- * out, NUL-terminated (WS_ACCEPT_LEN + 1 bytes).
+ * out, NUL-terminated (WS_ACCEPT_LEN + 1 bytes).  A key longer than
+ * WS_KEY_MAX bytes (a valid one has 24) gets WS_ACCEPT_LEN '*'s, which no
+ * client accepts.
  */
 void ws_accept_key(const char *key, size_t key_len, char out[WS_ACCEPT_LEN + 1]);
 
@@ -86,8 +89,10 @@ int ws_make_key(char out[WS_KEY_LEN + 1]);
 int ws_make_mask(uint8_t mask[4]);
 
 /*
- * Returns 1 when code may be sent in a close frame (1000-1003, 1007-1011,
+ * Returns 1 when code may be sent in a close frame (1000-1003, 1007-1014,
  * 3000-4999), 0 otherwise (1004-1006, 1015, and anything out of range).
+ * 1012-1014 (service restart, try again later, bad gateway) are in the
+ * IANA registry and sent by real servers and proxies, so they pass.
  */
 int ws_close_code_valid(unsigned code);
 
