@@ -17,10 +17,11 @@ B       ?= build
 COMMON  := $(wildcard common/*.c)
 APP     := $(wildcard cli/*.c fixtures/*.c checks/*.c proxy/*.c)
 UNIT    := $(wildcard tests/unit/*.c)
+UNITLIB := $(wildcard checks/nginx_*.c)
 
 COMMON_O := $(COMMON:%.c=$(B)/%.o)
 APP_O    := $(APP:%.c=$(B)/%.o)
-UNIT_O   := $(UNIT:%.c=$(B)/%.o)
+UNIT_O   := $(UNIT:%.c=$(B)/%.o) $(UNITLIB:%.c=$(B)/%.o)
 
 .PHONY: all deps test demo asan test-asan clean
 
