@@ -1,0 +1,253 @@
+/*
+ * cmd_connect.c - `wsctl connect URL`: wscat's job, scriptable.  Parses
+ * the options, opens the connection with common/wsc and hands it to the
+ * session (connect_session.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/connect.h"
+#include "common/addr.h"
+#include "common/units.h"
+#include "common/wsc.h"
+
+#define CMD "connect"
+
+static const char help[] =
+"usage: wsctl connect [options] URL\n"
+"\n"
+"Open a WebSocket connection to URL (ws:// or wss://) and talk through it.\n"
+"On a terminal: a prompt; each line typed is sent as a text message and\n"
+"what arrives is shown after \"< \".  Otherwise each line of stdin is sent\n"
+"as a text message and each message received is written to stdout on a\n"
+"line of its own; the run ends once stdin has ended and every message has\n"
+"had a reply, or --wait has passed.\n"
+"\n"
+"options:\n"
+"  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
+"  -s, --subprotocol NAME      offer a subprotocol (repeatable, in order)\n"
+"      --origin ORIGIN         send an Origin header\n"
+"  -x, --execute MESSAGE       send MESSAGE instead of reading stdin\n"
+"                              (repeatable, sent in order)\n"
+"  -w, --wait DURATION         after the last message is sent, wait this\n"
+"                              long and close, replies or not\n"
+"      --binary                send all of stdin as one binary message and\n"
+"                              write what arrives as raw bytes\n"
+"      --ping-interval DURATION\n"
+"                              send a ping this often; fail when a pong is\n"
+"                              missing by the next one\n"
+"      --show-handshake        print the response head on stderr\n"
+"      --timeout DURATION      limit for connecting, the handshake, each\n"
+"                              reply awaited and the close (default 10s)\n"
+"      --source ADDRESS        connect from this local address\n"
+"      --insecure              do not verify the server's certificate\n"
+"      --ca FILE               trust the CA certificates in FILE (PEM)\n"
+"  -h, --help                  show this help\n"
+"\n"
+"commands, typed or as lines of stdin:\n"
+"  /ping [DATA]                send a ping\n"
+"  /close [CODE [REASON]]      close the connection (default code 1000)\n"
+"  //TEXT                      send the text \"/TEXT\"\n"
+"\n"
+"DURATION: 500ms, 10s, 2m...  Exit status: 0 ok; 1 the connection failed,\n"
+"closed abnormally, or a reply did not come; 2 usage error.\n";
+
+enum {
+	OPT_ORIGIN = 256,
+	OPT_BINARY,
+	OPT_PING,
+	OPT_SHOW,
+	OPT_TIMEOUT,
+	OPT_SOURCE,
+	OPT_INSECURE,
+	OPT_CA,
+};
+
+static const struct option longopts[] = {
+	{ "header", required_argument, NULL, 'H' },
+	{ "subprotocol", required_argument, NULL, 's' },
+	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "execute", required_argument, NULL, 'x' },
+	{ "wait", required_argument, NULL, 'w' },
+	{ "binary", no_argument, NULL, OPT_BINARY },
+	{ "ping-interval", required_argument, NULL, OPT_PING },
+	{ "show-handshake", no_argument, NULL, OPT_SHOW },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A duration option's value into *ms; min is the least accepted. */
+static int duration(const char *opt, const char *s, int64_t min,
+		    int64_t *ms)
+{
+	if (units_duration(s, ms) < 0 || *ms > INT_MAX)
+		return cli_usage(CMD, "bad duration '%s' for %s", s, opt);
+	if (*ms < min)
+		return cli_usage(CMD, "%s must be more than 0", opt);
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct connect_config *cfg)
+{
+	char err[300];
+	struct url u;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":H:s:x:w:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			if (wsc_check_header(optarg, err, sizeof(err)) < 0)
+				return cli_usage(CMD, "%s", err);
+			cfg->headers[cfg->nheaders++] = optarg;
+			break;
+		case 's':
+			if (!*optarg || strpbrk(optarg, ", \t"))
+				return cli_usage(CMD, "bad subprotocol '%s'",
+						 optarg);
+			cfg->protocols[cfg->nprotocols++] = optarg;
+			break;
+		case 'x':
+			cfg->execute[cfg->nexecute++] = optarg;
+			break;
+		case 'w':
+			if (duration("--wait", optarg, 0, &cfg->wait_ms))
+				return EXIT_USAGE;
+			break;
+		case OPT_ORIGIN:
+			cfg->origin = optarg;
+			break;
+		case OPT_BINARY:
+			cfg->binary = 1;
+			break;
+		case OPT_PING:
+			if (duration("--ping-interval", optarg, 1,
+				     &cfg->ping_ms))
+				return EXIT_USAGE;
+			break;
+		case OPT_SHOW:
+			cfg->show_handshake = 1;
+			break;
+		case OPT_TIMEOUT:
+			if (duration("--timeout", optarg, 1, &cfg->timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case OPT_SOURCE:
+			cfg->source = optarg;
+			break;
+		case OPT_INSECURE:
+			cfg->insecure = 1;
+			break;
+		case OPT_CA:
+			if (access(optarg, R_OK) < 0)
+				return cli_usage(CMD, "cannot read '%s': %s",
+						 optarg, strerror(errno));
+			cfg->ca_file = optarg;
+			break;
+		case 'h':
+			return -1;
+		default:
+			return cli_bad_option(CMD, c, argv);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(CMD, "missing URL");
+	if (optind + 1 < argc)
+		return cli_usage(CMD, "unexpected argument '%s'",
+				 argv[optind + 1]);
+	cfg->url = argv[optind];
+	if (url_parse(cfg->url, &u, err, sizeof(err)) < 0)
+		return cli_usage(CMD, "%s", err);
+	return 0;
+}
+
+/* The response head on stderr, as received, without its blank line. */
+static void show_head(const struct wsc *c)
+{
+	size_t i, len = c->head_len;
+
+	while (len && (c->head[len - 1] == '\n' || c->head[len - 1] == '\r'))
+		len--;
+	for (i = 0; i < len; i++)
+		if (c->head[i] != '\r')
+			fputc(c->head[i], stderr);
+	if (len)
+		fputc('\n', stderr);
+}
+
+static int run(const struct connect_config *cfg)
+{
+	char err[600];
+	struct wsc c;
+	struct wsc_opts o = {
+		.url = cfg->url,
+		.headers = cfg->headers,
+		.nheaders = cfg->nheaders,
+		.protocols = cfg->protocols,
+		.nprotocols = cfg->nprotocols,
+		.origin = cfg->origin,
+		.user_agent = "wsctl/" WSCTL_VERSION,
+		.source = cfg->source,
+		.timeout_ms = (int)cfg->timeout_ms,
+		.insecure = cfg->insecure,
+		.ca_file = cfg->ca_file,
+		.flags = WSC_AUTO_PONG | WSC_AUTO_CLOSE,
+	};
+	int rc, interactive;
+
+	rc = wsc_open(&c, &o, err, sizeof(err));
+	if (cfg->show_handshake && (rc == WSC_OK || rc == WSC_ERR_STATUS ||
+				    rc == WSC_ERR_UPGRADE))
+		show_head(&c);
+	if (rc == WSC_ERR_REQUEST) {
+		wsc_free(&c);
+		return cli_usage(CMD, "%s", err);
+	}
+	if (rc != WSC_OK) {
+		cli_err(CMD, "%s%s", rc == WSC_ERR_UPGRADE ?
+			"bad upgrade response: " : "", err);
+		wsc_free(&c);
+		return EXIT_FAIL;
+	}
+	interactive = !cfg->nexecute && isatty(STDIN_FILENO) &&
+		      isatty(STDOUT_FILENO);
+	rc = connect_session(cfg, &c, interactive);
+	wsc_free(&c);
+	return rc;
+}
+
+int cmd_connect(int argc, char **argv)
+{
+	struct connect_config cfg = { .wait_ms = -1, .timeout_ms = 10000 };
+	const char **lists;
+	int rc;
+
+	/* every list is at most argc long */
+	lists = calloc(3 * (size_t)argc, sizeof(*lists));
+	if (!lists) {
+		cli_err(CMD, "out of memory");
+		return EXIT_FAIL;
+	}
+	cfg.headers = lists;
+	cfg.protocols = lists + argc;
+	cfg.execute = lists + 2 * argc;
+	rc = parse(argc, argv, &cfg);
+	if (rc < 0)
+		rc = cli_help(help);
+	else if (rc == 0)
+		rc = run(&cfg);
+	free(lists);
+	return rc;
+}

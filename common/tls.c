@@ -1,0 +1,231 @@
+/*
+ * tls.c - TLS client sessions with OpenSSL, on non-blocking sockets.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "common/net.h"
+#include "common/tls.h"
+
+struct tls {
+	SSL *ssl;
+};
+
+static int is_ip(const char *host)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, host, buf) == 1 ||
+	       inet_pton(AF_INET6, host, buf) == 1;
+}
+
+/*
+ * Say what went wrong with the last call on t->ssl as one line.  The
+ * verification result is asked first: OpenSSL's own message for it is
+ * only "certificate verify failed".
+ */
+static void describe(SSL *ssl, int rc, const char *what, char *err,
+		     size_t errlen)
+{
+	int e = SSL_get_error(ssl, rc);
+	long v = SSL_get_verify_result(ssl);
+	unsigned long code = ERR_peek_last_error();
+	char buf[256];
+
+	if (v != X509_V_OK && code &&
+	    ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+		snprintf(err, errlen, "%s: certificate verify failed: %s", what,
+			 X509_verify_cert_error_string(v));
+	} else if (e == SSL_ERROR_SYSCALL && !code) {
+		snprintf(err, errlen, "%s: %s", what, errno ?
+			 strerror(errno) : "connection closed by peer");
+	} else if (code) {
+		/* the reason only, not "error:0A000086:SSL routines:..." */
+		if (ERR_reason_error_string(code))
+			snprintf(buf, sizeof(buf), "%s",
+				 ERR_reason_error_string(code));
+		else
+			ERR_error_string_n(code, buf, sizeof(buf));
+		snprintf(err, errlen, "%s: %s", what, buf);
+	} else {
+		snprintf(err, errlen, "%s: tls error %d", what, e);
+	}
+	ERR_clear_error();
+}
+
+static SSL_CTX *make_ctx(const struct tls_opts *o, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	unsigned long code;
+
+	if (!ctx) {
+		snprintf(err, errlen, "cannot create a tls context");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* a peer that drops TCP without close_notify is an EOF, not an error */
+	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (o->insecure) {
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+		return ctx;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (o->ca_file ? !SSL_CTX_load_verify_locations(ctx, o->ca_file, NULL)
+		       : !SSL_CTX_set_default_verify_paths(ctx)) {
+		code = ERR_get_error();
+		snprintf(err, errlen, "cannot load CA certificates from "
+			 "'%s': %s", o->ca_file ? o->ca_file : "the system",
+			 code && ERR_reason_error_string(code) ?
+			 ERR_reason_error_string(code) : "none found");
+		ERR_clear_error();
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* Wait until fd is ready the way OpenSSL asked, or the deadline passes. */
+static int wait_for(int fd, int want, int64_t deadline)
+{
+	struct pollfd p = { .fd = fd };
+	int64_t left;
+	int n;
+
+	p.events = want == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
+	do {
+		left = deadline < 0 ? -1 : deadline - net_now_ms();
+		if (deadline >= 0 && left < 0)
+			left = 0;
+		n = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+	} while (n < 0 && errno == EINTR);
+	return n;
+}
+
+struct tls *tls_connect(int fd, const struct tls_opts *o, const char *name,
+			int64_t deadline, char *err, size_t errlen)
+{
+	char what[320];
+	struct tls *t;
+	SSL_CTX *ctx;
+	int rc, e;
+
+	snprintf(what, sizeof(what), "tls handshake with '%s' failed", name);
+	if (!(ctx = make_ctx(o, err, errlen)))
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t || !(t->ssl = SSL_new(ctx))) {
+		snprintf(err, errlen, "%s: out of memory", what);
+		free(t);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_free(ctx);	/* the session holds its own reference */
+	SSL_set_fd(t->ssl, fd);
+	if (!is_ip(o->host))
+		SSL_set_tlsext_host_name(t->ssl, o->host);
+	if (!o->insecure) {
+		X509_VERIFY_PARAM *vp = SSL_get0_param(t->ssl);
+
+		if (is_ip(o->host))
+			X509_VERIFY_PARAM_set1_ip_asc(vp, o->host);
+		else
+			SSL_set1_host(t->ssl, o->host);
+	}
+	for (;;) {
+		ERR_clear_error();
+		rc = SSL_connect(t->ssl);
+		if (rc == 1)
+			return t;
+		e = SSL_get_error(t->ssl, rc);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			break;
+		rc = wait_for(fd, e, deadline);
+		if (rc == 0) {
+			snprintf(err, errlen, "%s: timed out", what);
+			goto fail;
+		}
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: poll: %s", what,
+				 strerror(errno));
+			goto fail;
+		}
+	}
+	describe(t->ssl, rc, what, err, errlen);
+fail:
+	SSL_free(t->ssl);
+	free(t);
+	return NULL;
+}
+
+static ssize_t result(struct tls *t, int rc, const char *what, char *err,
+		      size_t errlen)
+{
+	switch (SSL_get_error(t->ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+		return TLS_WANT_READ;
+	case SSL_ERROR_WANT_WRITE:
+		return TLS_WANT_WRITE;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	}
+	describe(t->ssl, rc, what, err, errlen);
+	return -1;
+}
+
+ssize_t tls_read(struct tls *t, void *buf, size_t len, char *err,
+		 size_t errlen)
+{
+	size_t n = 0;
+	int rc;
+
+	ERR_clear_error();
+	rc = SSL_read_ex(t->ssl, buf, len, &n);
+	if (rc == 1)
+		return (ssize_t)n;
+	return result(t, rc, "tls read", err, errlen);
+}
+
+ssize_t tls_write(struct tls *t, const void *buf, size_t len,
+		  char *err, size_t errlen)
+{
+	size_t n = 0;
+	ssize_t r;
+	int rc;
+
+	ERR_clear_error();
+	rc = SSL_write_ex(t->ssl, buf, len, &n);
+	if (rc == 1)
+		return (ssize_t)n;
+	r = result(t, rc, "tls write", err, errlen);
+	if (r == 0) {
+		snprintf(err, errlen, "tls write: connection closed by peer");
+		return -1;
+	}
+	return r;
+}
+
+size_t tls_pending(const struct tls *t)
+{
+	return (size_t)SSL_pending(t->ssl);
+}
+
+void tls_free(struct tls *t)
+{
+	if (!t)
+		return;
+	ERR_clear_error();
+	SSL_shutdown(t->ssl);
+	ERR_clear_error();
+	SSL_free(t->ssl);
+	free(t);
+}

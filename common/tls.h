@@ -1,0 +1,58 @@
+/*
+ * tls.h - the client side of TLS over a connected, non-blocking socket
+ * (OpenSSL).  Reads and writes never block: they say which way the socket
+ * must become ready, and the caller polls.
+ */
+#ifndef WSCTL_TLS_H
+#define WSCTL_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct tls;
+
+struct tls_opts {
+	const char *host;	/* for SNI and the certificate's name */
+	int insecure;		/* 1: no certificate verification at all */
+	const char *ca_file;	/* trusted CAs (PEM) instead of the system's */
+};
+
+/* tls_read and tls_write return these (negative) instead of a length */
+#define TLS_WANT_READ	-2
+#define TLS_WANT_WRITE	-3
+
+/*
+ * Run the TLS handshake on fd (connected, non-blocking) until done or
+ * deadline (net_now_ms() time, -1 for none).  The name checked against the
+ * certificate is o->host, as an IP address when it is one; SNI is sent
+ * for names only (RFC 6066).  Returns the session, which the caller
+ * releases with tls_free, or NULL with err filled: "tls handshake with
+ * 'example.com:443' failed: certificate verify failed: self-signed
+ * certificate" (name is how the peer is named in messages).
+ */
+struct tls *tls_connect(int fd, const struct tls_opts *o, const char *name,
+			int64_t deadline, char *err, size_t errlen);
+
+/*
+ * Read up to len bytes.  Returns the count, 0 at the end of the stream
+ * (close_notify or a plain TCP close), TLS_WANT_READ or TLS_WANT_WRITE when
+ * the socket is not ready, or -1 with err filled.
+ */
+ssize_t tls_read(struct tls *t, void *buf, size_t len, char *err,
+		 size_t errlen);
+
+/* Write up to len bytes; returns as tls_read does, but never 0. */
+ssize_t tls_write(struct tls *t, const void *buf, size_t len,
+		  char *err, size_t errlen);
+
+/* Bytes decrypted and waiting inside the session: poll() cannot see them. */
+size_t tls_pending(const struct tls *t);
+
+/*
+ * Send close_notify if the socket takes it right now, and free the
+ * session.  The descriptor stays open: it belongs to the caller.
+ */
+void tls_free(struct tls *t);
+
+#endif

@@ -1,0 +1,177 @@
+# wsctl connect when things go wrong: refused, unknown host, a refusal
+# with a body, abnormal closes, TLS with a self-signed certificate, usage
+# errors.  Each failure is exit 1 (2 for usage) and one line on stderr.
+. "$(dirname "$0")/../lib.sh"
+JS=$TESTS/js
+
+start_node() {
+	local name=$1 i
+	shift
+	: >"$OUT/$name.log"
+	spawn "$name" node "$@"
+	for ((i = 0; i < 200; i++)); do
+		PORT=$(awk '/^listening on/ {print $3; exit}' "$OUT/$name.log")
+		[ -n "$PORT" ] && return 0
+		sleep 0.05
+	done
+	echo "$name did not start: $(cat "$OUT/$name.log")" >&2
+	return 1
+}
+
+wsc() {
+	timeout 30 "$WSCTL" connect "$@" >"$OUT/connect-e.out" 2>"$OUT/connect-e.err" </dev/null
+	rc=$?
+}
+
+# fails NAME STATUS REGEX: the last wsc exited STATUS with one line on
+# stderr matching REGEX, and printed nothing on stdout
+fails() {
+	local err
+	err=$(cat "$OUT/connect-e.err")
+	if [ "$rc" != "$2" ]; then
+		notok "$1" "exit $rc, want $2: $err"
+	elif [ "$(wc -l <"$OUT/connect-e.err")" != 1 ]; then
+		notok "$1" "want one line on stderr, got: $err"
+	elif ! [[ $err =~ $3 ]]; then
+		notok "$1" "got '$err', want /$3/"
+	elif [ -s "$OUT/connect-e.out" ]; then
+		notok "$1" "stdout not empty: $(head -c 200 "$OUT/connect-e.out")"
+	else
+		ok "$1"
+	fi
+}
+
+# connection refused: a port nobody listens on
+wsc -x hi "ws://127.0.0.1:$(free_port)/"
+fails "refused port" 1 "^wsctl connect: cannot connect to '127\.0\.0\.1:[0-9]+': Connection refused$"
+
+wsc -x hi ws://nohost.invalid/
+fails "unknown host" 1 "^wsctl connect: cannot resolve 'nohost\.invalid'$"
+
+start_node connect-refuse "$JS/connect_echo_server.js" --mode refuse || exit 1
+wsc -x hi "ws://127.0.0.1:$PORT/"
+fails "403 with a body" 1 "^wsctl connect: server answered 403 Forbidden: Forbidden by test$"
+wsc -x hi "ws://127.0.0.1:$PORT/html"
+fails "502 with nginx's chunked HTML page" 1 "^wsctl connect: server answered 502 Bad Gateway: 502 Bad Gateway$"
+wsc --show-handshake -x hi "ws://127.0.0.1:$PORT/"
+expect_eq "403 --show-handshake: status line, then the error last" \
+	"$rc:$(head -n1 "$OUT/connect-e.err"):$(tail -n1 "$OUT/connect-e.err")" \
+	"1:HTTP/1.1 403 Forbidden:wsctl connect: server answered 403 Forbidden: Forbidden by test"
+
+start_node connect-drop "$JS/connect_echo_server.js" --mode drop || exit 1
+wsc -x hi "ws://127.0.0.1:$PORT/"
+fails "TCP closed without a close frame" 1 "^wsctl connect: connection closed without a close frame \(1006"
+
+start_node connect-4000 "$JS/connect_echo_server.js" --mode close4000 || exit 1
+wsc -x hi "ws://127.0.0.1:$PORT/"
+fails "server closes with 4000" 1 "^wsctl connect: server closed the connection with code 4000 .*custom reason$"
+
+# a 101 that does not complete the upgrade
+start_node connect-badhead "$JS/connect_echo_server.js" --mode badhead || exit 1
+while read -r path why; do
+	wsc -x hi "ws://127.0.0.1:$PORT$path"
+	fails "bad 101 ($path)" 1 "^wsctl connect: bad upgrade response: $why\$"
+done <<'EOF'
+/accept Sec-WebSocket-Accept is 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=', want '[A-Za-z0-9+/]{27}='
+/upgrade 101 with Upgrade 'h2c', want 'websocket'
+/connection 101 with Connection 'keep-alive', want 'upgrade'
+/protocol server chose subprotocol 'nope', which was not offered
+/extension server chose extension 'permessage-deflate', which was not offered
+EOF
+
+# frames a server must not send: exit 1, and the close code RFC 6455 names
+start_node connect-raw "$JS/connect_echo_server.js" --mode raw || exit 1
+while read -r kind code why; do
+	n=$(grep -c '^close' "$OUT/connect-raw.log")
+	wsc -x "$kind" "ws://127.0.0.1:$PORT/"
+	fails "bad frame '$kind'" 1 "^wsctl connect: protocol error from the server: $why"
+	for ((i = 0; i < 40; i++)); do
+		[ "$(grep -c '^close' "$OUT/connect-raw.log")" -gt "$n" ] && break
+		sleep 0.05
+	done
+	expect_eq "bad frame '$kind': closed with $code" \
+		"$(grep '^close' "$OUT/connect-raw.log" | sed -n "$((n + 1))p")" "close $code "
+done <<'EOF'
+masked 1002 masked frame from the server$
+rsv 1002 frame with reserved bits set \(RSV 0x4\)$
+utf8 1007 text message is not valid UTF-8$
+fragutf8 1007 text message is not valid UTF-8$
+cont 1002 continuation frame with no message to continue$
+opcode 1002 frame with reserved opcode 0x3$
+badclose 1002 close frame with code 1005, which may not be sent$
+fragping 1002 fragmented ping frame$
+bigping 1002 ping frame longer than 125 bytes$
+EOF
+
+start_node connect-nopong "$JS/connect_echo_server.js" --mode nopong || exit 1
+NOPONG=ws://127.0.0.1:$PORT/
+timeout 30 "$WSCTL" connect --timeout 1s "$NOPONG" <<<'/ping' >"$OUT/connect-e.out" 2>"$OUT/connect-e.err"
+rc=$?
+fails "/ping without a pong" 1 "^wsctl connect: no pong within 1s$"
+wsc -x hi -w 3s --ping-interval 200ms "$NOPONG"
+expect_eq "--ping-interval without pongs: exit 1" "$rc" 1
+expect_match "--ping-interval without pongs: says so" "$(cat "$OUT/connect-e.err")" \
+	"^wsctl connect: no pong within 200ms"
+
+# a server that accepts TCP and never answers the handshake
+start_node connect-mute -e '
+const srv = require("net").createServer(function () {});
+srv.listen(0, "127.0.0.1", function () {
+	console.log("listening on " + srv.address().port);
+});' || exit 1
+wsc --timeout 500ms -x hi "ws://127.0.0.1:$PORT/"
+fails "no response: timeout" 1 "^wsctl connect: no response within 500ms$"
+
+# TLS: a self-signed certificate for 127.0.0.1 and localhost
+TLS=$OUT/connect-tls
+mkdir -p "$TLS"
+if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+	-keyout "$TLS/key.pem" -out "$TLS/cert.pem" >/dev/null 2>&1 &&
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other \
+		-keyout "$TLS/other-key.pem" -out "$TLS/other.pem" >/dev/null 2>&1; then
+	ok "openssl made certificates"
+else
+	notok "openssl made certificates"
+fi
+start_node connect-tls "$JS/connect_echo_server.js" --tls "$TLS/cert.pem" "$TLS/key.pem" || exit 1
+WSS=wss://127.0.0.1:$PORT/
+wsc -x hi "$WSS"
+fails "wss: self-signed refused" 1 \
+	"^wsctl connect: tls handshake with '127\.0\.0\.1:$PORT' failed: certificate verify failed: self-signed certificate$"
+timeout 30 "$WSCTL" connect --insecure "$WSS" <<<'secure hello' >"$OUT/connect-e.out" 2>&1
+rc=$?
+expect_eq "wss --insecure: works" "$rc:$(cat "$OUT/connect-e.out")" "0:secure hello"
+timeout 30 "$WSCTL" connect --ca "$TLS/cert.pem" -x 'with ca' "$WSS" >"$OUT/connect-e.out" 2>&1
+rc=$?
+expect_eq "wss --ca: works" "$rc:$(cat "$OUT/connect-e.out")" "0:with ca"
+timeout 30 "$WSCTL" connect --ca "$TLS/cert.pem" -x 'by name' "wss://localhost:$PORT/" >"$OUT/connect-e.out" 2>&1
+rc=$?
+expect_eq "wss --ca by host name: works" "$rc:$(cat "$OUT/connect-e.out")" "0:by name"
+wsc --ca "$TLS/other.pem" -x hi "$WSS"
+fails "wss --ca with the wrong CA" 1 "certificate verify failed"
+head -c 50000 /dev/urandom >"$OUT/connect-e.bin"
+timeout 30 "$WSCTL" connect --insecure --binary "$WSS" <"$OUT/connect-e.bin" >"$OUT/connect-e.out" 2>&1
+rc=$?
+cmp -s "$OUT/connect-e.bin" "$OUT/connect-e.out" && [ $rc -eq 0 ] && ok "wss: binary round trip" ||
+	notok "wss: binary round trip" "exit $rc"
+
+# usage errors: exit 2, the message, then the hint
+usage() {
+	local name=$1 want=$2
+	shift 2
+	timeout 30 "$WSCTL" connect "$@" >/dev/null 2>"$OUT/connect-e.err" </dev/null
+	rc=$?
+	expect_eq "usage: $name" "$rc:$(head -n1 "$OUT/connect-e.err"):$(sed -n 2p "$OUT/connect-e.err")" \
+		"2:wsctl connect: $want:try 'wsctl connect --help'"
+}
+usage "bad option" "unknown option '--frobnicate'" --frobnicate ws://127.0.0.1:1/
+usage "missing value" "option '-w' needs a value" ws://127.0.0.1:1/ -w
+usage "missing URL" "missing URL"
+usage "two URLs" "unexpected argument 'ws://b/'" ws://a/ ws://b/
+usage "bad scheme" "unsupported scheme 'ftp' in 'ftp://x/'" ftp://x/
+usage "bad duration" "bad duration 'soon' for --wait" -w soon ws://127.0.0.1:1/
+usage "zero timeout" "--timeout must be more than 0" --timeout 0 ws://127.0.0.1:1/
+usage "bad header" "bad header 'NoColon': want 'Name: value'" -H NoColon ws://127.0.0.1:1/
+usage "unreadable CA" "cannot read '/nonexistent.pem': No such file or directory" \
+	--ca /nonexistent.pem wss://127.0.0.1:1/

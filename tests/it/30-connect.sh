@@ -1,0 +1,208 @@
+# wsctl connect in scripts: stdin lines and -x messages in, replies out,
+# nothing else on stdout, and the exit status; against node `ws` servers.
+. "$(dirname "$0")/../lib.sh"
+JS=$TESTS/js
+
+# start_node NAME SCRIPT ARGS...: start a node server that prints
+# "listening on PORT" first; sets PORT
+start_node() {
+	local name=$1 i
+	shift
+	: >"$OUT/$name.log"
+	spawn "$name" node "$@"
+	for ((i = 0; i < 200; i++)); do
+		PORT=$(awk '/^listening on/ {print $3; exit}' "$OUT/$name.log")
+		[ -n "$PORT" ] && return 0
+		sleep 0.05
+	done
+	echo "$name did not start: $(cat "$OUT/$name.log")" >&2
+	return 1
+}
+
+# wsc ARGS...: wsctl connect with a deadline; stdout and stderr go to
+# $OUT/connect.out and $OUT/connect.err, the status to $rc
+wsc() {
+	timeout 30 "$WSCTL" connect "$@" >"$OUT/connect.out" 2>"$OUT/connect.err"
+	rc=$?
+}
+
+# seen NAME LINE: the server's log has LINE, exactly (it may come late)
+seen() {
+	local i
+	for ((i = 0; i < 40; i++)); do
+		grep -qxF -- "$2" "$OUT/$1.log" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+start_node connect-article "$JS/article_server.js" 0 || exit 1
+ART=ws://127.0.0.1:$PORT/
+start_node connect-echo "$JS/connect_echo_server.js" || exit 1
+ECHO=ws://127.0.0.1:$PORT/
+
+# the article's session, as a script
+printf 'Hello\nWelcome to www.hi-linux.com\n' >"$OUT/connect.in"
+wsc "$ART" <"$OUT/connect.in"
+expect_eq "article: piped lines exit 0" "$rc" 0
+expect_eq "article: replies on stdout, nothing else" "$(cat "$OUT/connect.out")" \
+	"Server received from client: Hello
+Server received from client: Welcome to www.hi-linux.com"
+expect_eq "article: stderr empty" "$(cat "$OUT/connect.err")" ""
+seen connect-article "Received from client: Welcome to www.hi-linux.com" &&
+	ok "article: server got the lines" || notok "article: server got the lines"
+
+# -x, in order, with stdin ignored
+wsc -x one -x 'two words' "$ART" <"$OUT/connect.in"
+expect_eq "-x: exit 0" "$rc" 0
+expect_eq "-x: replies in order" "$(cat "$OUT/connect.out")" \
+	"Server received from client: one
+Server received from client: two words"
+
+# empty lines are messages; a last line without a newline is sent
+printf 'a\n\nlast' | timeout 30 "$WSCTL" connect "$ECHO" >"$OUT/connect.out" 2>&1
+expect_eq "empty and unterminated lines" "$(cat "$OUT/connect.out"; echo .)" "a
+
+last
+."
+
+# a long line crosses many reads
+head -c 300000 /dev/zero | tr '\0' x >"$OUT/connect.long"
+echo >>"$OUT/connect.long"
+wsc "$ECHO" <"$OUT/connect.long"
+expect_eq "300 kB line: exit 0" "$rc" 0
+cmp -s "$OUT/connect.long" "$OUT/connect.out" && ok "300 kB line: echoed" ||
+	notok "300 kB line: echoed" "$(wc -c <"$OUT/connect.out") bytes back"
+
+# fragmented replies are joined
+start_node connect-frag "$JS/connect_echo_server.js" --mode fragments || exit 1
+wsc -x 'fragmented reply' "ws://127.0.0.1:$PORT/"
+expect_eq "fragments: joined" "$rc:$(cat "$OUT/connect.out")" "0:fragmented reply"
+
+# binary: stdin as one message, byte for byte back
+head -c 100000 /dev/urandom >"$OUT/connect.bin"
+printf '\0\n\r\377' >>"$OUT/connect.bin"
+wsc --binary "$ECHO" <"$OUT/connect.bin"
+expect_eq "binary: exit 0" "$rc" 0
+cmp -s "$OUT/connect.bin" "$OUT/connect.out" && ok "binary: round trip byte-exact" ||
+	notok "binary: round trip byte-exact" "$(cmp "$OUT/connect.bin" "$OUT/connect.out" 2>&1)"
+printf '\001\000\377\n' | timeout 30 "$WSCTL" connect --binary "$ECHO" >/dev/null 2>&1
+seen connect-echo "binary 0100ff0a" && ok "binary: server got a binary message" ||
+	notok "binary: server got a binary message"
+
+# what the request carried
+wsc -H 'X-Test: hello world' -H 'X-Other:v' -s chat -s super \
+	--origin http://o.example -x hi "${ECHO}path?q=1"
+expect_eq "headers: exit 0" "$rc" 0
+for line in "header x-test: hello world" "header x-other: v" \
+	"header sec-websocket-protocol: chat, super" "protocol chat" \
+	"header origin: http://o.example" "header sec-websocket-version: 13"; do
+	seen connect-echo "$line" && ok "server saw '$line'" || notok "server saw '$line'"
+done
+wsc -H 'Host: example.test' -x hi "$ECHO"
+seen connect-echo "header host: example.test" && ok "-H replaces Host" || notok "-H replaces Host"
+expect_eq "-H Host: one Host header" "$(grep -c '^header host: ' "$OUT/connect-echo.log")" \
+	"$(grep -c '^peer ' "$OUT/connect-echo.log")"
+
+# --source
+if wsc --source 127.0.0.2 -x hi "$ECHO" && [ "$rc" -eq 0 ]; then
+	seen connect-echo "peer 127.0.0.2" && ok "--source: server saw 127.0.0.2" ||
+		notok "--source: server saw 127.0.0.2"
+else
+	notok "--source 127.0.0.2" "exit $rc: $(cat "$OUT/connect.err")"
+fi
+
+# --show-handshake: the response head on stderr, stdout untouched
+wsc --show-handshake -s chat -x hi "$ECHO"
+expect_eq "show-handshake: exit 0" "$rc" 0
+expect_eq "show-handshake: status line first" "$(head -n1 "$OUT/connect.err")" \
+	"HTTP/1.1 101 Switching Protocols"
+expect_match "show-handshake: accept header" "$(cat "$OUT/connect.err")" \
+	$'\nSec-WebSocket-Accept: [A-Za-z0-9+/]{27}='
+expect_match "show-handshake: subprotocol" "$(cat "$OUT/connect.err")" \
+	$'\nSec-WebSocket-Protocol: chat'
+expect_eq "show-handshake: stdout only the reply" "$(cat "$OUT/connect.out")" "hi"
+
+# commands
+printf '/ping hello\n' | timeout 30 "$WSCTL" connect "$ECHO" >"$OUT/connect.out" 2>&1
+rc=$?
+expect_eq "/ping: pong awaited, exit 0, nothing printed" "$rc:$(cat "$OUT/connect.out")" "0:"
+seen connect-echo "ping hello" && ok "/ping: server got the ping" || notok "/ping: server got the ping"
+printf '//slash\n' | timeout 30 "$WSCTL" connect "$ECHO" >"$OUT/connect.out" 2>&1
+expect_eq "//text sends /text" "$(cat "$OUT/connect.out")" "/slash"
+printf 'first\n/close 4001 going away now\nnever sent\n' |
+	timeout 30 "$WSCTL" connect "$ECHO" >"$OUT/connect.out" 2>"$OUT/connect.err"
+rc=$?
+expect_eq "/close: exit 0" "$rc" 0
+seen connect-echo "close 4001 going away now" && ok "/close: code and reason reached the server" ||
+	notok "/close: code and reason reached the server" "$(grep '^close' "$OUT/connect-echo.log" | tail -1)"
+grep -qxF "text never sent" "$OUT/connect-echo.log" && notok "/close: later lines not sent" ||
+	ok "/close: later lines not sent"
+printf '/close 1005\n' | timeout 30 "$WSCTL" connect "$ECHO" >/dev/null 2>"$OUT/connect.err"
+rc=$?
+expect_eq "/close 1005 refused: exit 2" "$rc" 2
+expect_match "/close 1005 refused: says why" "$(cat "$OUT/connect.err")" "^wsctl connect: line 1: bad close code '1005'"
+printf 'ok\n/nope x\n' | timeout 30 "$WSCTL" connect "$ECHO" >/dev/null 2>"$OUT/connect.err"
+rc=$?
+expect_eq "unknown command: exit 2" "$rc" 2
+expect_eq "unknown command: one line" "$(cat "$OUT/connect.err")" \
+	"wsctl connect: line 2: unknown command '/nope' (write '//nope' to send it as text)"
+printf 'bad \377 utf8\n' | timeout 30 "$WSCTL" connect "$ECHO" >/dev/null 2>"$OUT/connect.err"
+expect_eq "invalid UTF-8 line: exit 2" "$?" 2
+
+# -w: a fixed wait, replies or not
+start_node connect-twice "$JS/connect_echo_server.js" --mode twice || exit 1
+wsc -x dup -w 1s "ws://127.0.0.1:$PORT/"
+expect_eq "-w: both replies printed, exit 0" "$rc:$(cat "$OUT/connect.out")" "0:dup
+dup"
+start_node connect-silent "$JS/connect_echo_server.js" --mode silent || exit 1
+SILENT=ws://127.0.0.1:$PORT/
+wsc -x hello -w 300ms "$SILENT"
+expect_eq "-w: silent server, exit 0" "$rc:$(cat "$OUT/connect.out")" "0:"
+wsc -x hello --timeout 1s "$SILENT"
+expect_eq "no reply: exit 1" "$rc" 1
+expect_eq "no reply: one line" "$(cat "$OUT/connect.err")" \
+	"wsctl connect: no reply to 1 of 1 messages within 1s (--wait sets a fixed wait)"
+wsc -w 200ms "$SILENT" </dev/null
+expect_eq "empty stdin with -w: exit 0" "$rc:$(cat "$OUT/connect.out")" "0:"
+
+# --ping-interval
+wsc -x hi -w 1s --ping-interval 200ms "$ECHO"
+expect_eq "--ping-interval: exit 0" "$rc" 0
+expect_match "--ping-interval: pings reached the server" \
+	"$(grep -c '^ping $' "$OUT/connect-echo.log")" '^[1-9]'
+
+# a close from the server: 1000 ends the run normally
+start_node connect-bye "$JS/connect_echo_server.js" --mode bye || exit 1
+printf 'last words\nmore\n' >"$OUT/connect.in"
+wsc "ws://127.0.0.1:$PORT/" <"$OUT/connect.in"
+expect_eq "server close 1000: exit 0, reply printed" "$rc:$(head -n1 "$OUT/connect.out")" "0:last words"
+
+# the wsctl echo backend, once it exists: the article's backend in C
+if "$WSCTL" echo --help >/dev/null 2>&1; then
+	EP=$(free_port)
+	spawn connect-wsctl-echo "$WSCTL" echo --listen "127.0.0.1:$EP" \
+		--prefix 'Server received from client: '
+	if wait_port "$EP"; then
+		printf 'Hello\n' | timeout 30 "$WSCTL" connect "ws://127.0.0.1:$EP/" >"$OUT/connect.out" 2>&1
+		rc=$?
+		expect_eq "wsctl echo: the article's reply, exit 0" "$rc:$(cat "$OUT/connect.out")" \
+			"0:Server received from client: Hello"
+		wsc --binary "ws://127.0.0.1:$EP/" <"$OUT/connect.bin"
+		cmp -s "$OUT/connect.bin" "$OUT/connect.out" && [ $rc -eq 0 ] &&
+			ok "wsctl echo: binary round trip" || notok "wsctl echo: binary round trip" "exit $rc"
+	else
+		notok "wsctl echo started"
+	fi
+	# IPv6, where the loopback has it
+	if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+		EP6=$(free_port)
+		spawn connect-wsctl-echo6 "$WSCTL" echo --listen "[::1]:$EP6"
+		if wait_port "$EP6" ::1; then
+			wsc -x v6 "ws://[::1]:$EP6/"
+			expect_eq "IPv6 URL" "$rc:$(cat "$OUT/connect.out")" "0:v6"
+		else
+			notok "wsctl echo on [::1] started"
+		fi
+	fi
+fi
