@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential pkg-config libwebsockets-dev libcjson-dev
-      libcurl4-openssl-dev libssl-dev nginx-light haproxy curl
-      python3 procps iproute2)
+      libcurl4-openssl-dev libssl-dev openssl nginx-light haproxy curl
+      python3 python3-jsonschema procps iproute2)
 
 missing=()
 for p in "${pkgs[@]}"; do
