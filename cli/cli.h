@@ -19,6 +19,7 @@ struct cmd {
 	const char *summary;
 };
 
+int cmd_check(int argc, char **argv);
 int cmd_echo(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
 

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 
 static const struct cmd commands[] = {
+	{ "check", cmd_check, "run conformance checks against a WebSocket proxy" },
 	{ "echo", cmd_echo, "run WebSocket echo backends that report what they received" },
 	{ "connect", cmd_connect, "talk to a WebSocket server, interactively or from a script" },
 };

@@ -51,16 +51,17 @@ wait_port() {
 	return 1
 }
 
-# spawn NAME CMD...: start CMD in the background; sets SPAWNED to its PID
+# spawn NAME CMD...: start CMD in the background, its output in a fresh
+# $OUT/NAME.log; sets SPAWNED to its PID
 spawn() {
 	local name=$1
 	shift
-	"$@" >>"$OUT/$name.log" 2>&1 &
+	"$@" >"$OUT/$name.log" 2>&1 &
 	SPAWNED=$!
 	_pids+=("$SPAWNED")
 }
 
-# stop PID: SIGTERM, then SIGKILL after 3 s; returns the process's status
+# stop PID: SIGTERM, then SIGKILL after 3 s; STOPPED gets its exit status
 stop() {
 	local pid=$1 i
 	kill -TERM "$pid" 2>/dev/null || return 0
@@ -70,6 +71,8 @@ stop() {
 	done
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	STOPPED=$?
+	return 0
 }
 
 _cleanup() {

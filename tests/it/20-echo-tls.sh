@@ -79,7 +79,7 @@ for ((i = 0; i < 400; i++)); do
 done
 grep -q '^text still-here' "$OUT/tls-sigterm.out" || notok "the client got its echo before the signal"
 stop "$PID"
-expect_eq "wss SIGTERM: exit 0" "$?" 0
+expect_eq "wss SIGTERM: exit 0" "$STOPPED" 0
 wait "$client"
 expect_eq "wss SIGTERM: close 1001" "$(grep '^close ' "$OUT/tls-sigterm.out")" \
 	"close 1001 server going away"

@@ -200,7 +200,7 @@ for ((i = 0; i < 400; i++)); do
 done
 grep -q '^text still-here' "$OUT/sigterm.out" || notok "the client got its echo before the signal"
 stop "$MAIN"
-expect_eq "SIGTERM: exit 0" "$?" 0
+expect_eq "SIGTERM: exit 0" "$STOPPED" 0
 wait "$client"
 expect_eq "SIGTERM: open connections closed with 1001" \
 	"$(grep '^close ' "$OUT/sigterm.out")" "close 1001 server going away"

@@ -1,0 +1,37 @@
+/*
+ * expect.h - what the deployment intends, from --nginx-conf or from flags:
+ * the balancing method and the proxy's read timeout.  Checks judge the
+ * proxy against these.
+ */
+#ifndef WSCTL_EXPECT_H
+#define WSCTL_EXPECT_H
+
+#include <stdint.h>
+
+enum balance {
+	BALANCE_UNKNOWN,
+	BALANCE_ROUND_ROBIN,
+	BALANCE_IP_HASH,
+	BALANCE_LEAST_CONN,
+	BALANCE_HASH,		/* nginx "hash KEY": sticky, not judged */
+	BALANCE_RANDOM,		/* not judged */
+};
+
+struct expect {
+	enum balance balance;
+	char balance_from[300];		/* "nginx.conf:14", "--balance" */
+	int64_t read_timeout_ms;	/* 0 when unknown */
+	char read_timeout_from[300];
+};
+
+/*
+ * Parse a method as users write it ("round-robin", "ip-hash",
+ * "least-conn", "hash", "random").  Returns BALANCE_UNKNOWN for anything
+ * else.
+ */
+enum balance balance_parse(const char *s);
+
+/* The name balance_parse reads. */
+const char *balance_name(enum balance b);
+
+#endif

@@ -1,0 +1,237 @@
+/*
+ * headers.c - headers.*: what the backend sees of the client, read from
+ * the backend's own record of the handshake.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "checks/backends.h"
+#include "checks/probe.h"
+#include "checks/run.h"
+#include "common/addr.h"
+#include "common/http.h"
+
+#define XFF_SENT "203.0.113.7"
+
+/*
+ * Open a connection carrying a probe (and X-Forwarded-For: 203.0.113.7),
+ * fetch the backend's record, and note our address as the proxy saw it.
+ * The handshake need not succeed: a proxy that drops the upgrade still
+ * delivers a request whose headers can be judged.
+ */
+static cJSON *seen(struct check_ctx *c, char *client_ip, size_t iplen,
+		   char *host, size_t hostlen)
+{
+	static const char *const hdrs[] = { "X-Forwarded-For: " XFF_SENT,
+					    "Sec-WebSocket-Extensions: x-wsctl-check" };
+	static const char *const protos[] = { "wsctl.check" };
+	struct wsc w;
+	struct wsc_opts o;
+	char token[33], err[512];
+	cJSON *rec = NULL;
+	int rc;
+
+	probe_opts(c, &o);
+	o.protocols = protos;
+	o.nprotocols = 1;
+	rc = probe_open(c, &w, &o, hdrs, 2, token, err, sizeof(err));
+	if (rc == WSC_ERR_CONNECT || rc == WSC_ERR_TLS || rc == WSC_ERR_REQUEST) {
+		check_error(c, "%s", err);
+		goto out;
+	}
+	probe_client_ip(&w, client_ip, iplen);
+	url_host_header(&w.url, host, hostlen);
+	rec = probe_record(c, token, NULL);
+out:
+	wsc_free(&w);
+	return rec;
+}
+
+static void run_host(struct check_ctx *c)
+{
+	char hbuf[1024];
+	char ip[64], host[300], bare[300], *colon;
+	const char *got;
+	cJSON *rec = seen(c, ip, sizeof(ip), host, sizeof(host));
+
+	if (!rec)
+		return;
+	got = record_header(rec, "Host", hbuf, sizeof(hbuf));
+	snprintf(bare, sizeof(bare), "%s", host);
+	colon = strrchr(bare, ':');
+	if (colon && !strchr(colon, ']'))
+		*colon = 0;
+	if (got && !strcmp(got, host))
+		check_pass(c, "Host: %s", got);
+	else if (got && strcmp(host, bare) && !strcmp(got, bare))
+		check_pass(c, "Host: %s (the port was dropped, as nginx's $host "
+			   "does)", got);
+	else
+		check_fail(c, host, "%s%s", got ? got : "no Host",
+			   got ? " (nginx's default is $proxy_host: "
+			   "set proxy_set_header Host $host or $http_host)" : "");
+	cJSON_Delete(rec);
+}
+
+static void run_x_real_ip(struct check_ctx *c)
+{
+	char hbuf[1024];
+	char ip[64], host[300];
+	const char *got;
+	cJSON *rec = seen(c, ip, sizeof(ip), host, sizeof(host));
+
+	if (!rec)
+		return;
+	got = record_header(rec, "X-Real-IP", hbuf, sizeof(hbuf));
+	if (got && !strcmp(got, ip))
+		check_pass(c, "X-Real-IP: %s", got);
+	else
+		check_fail(c, ip, "%s", got ? got : "no X-Real-IP");
+	cJSON_Delete(rec);
+}
+
+/* Compare comma-separated lists element by element, ignoring spaces. */
+static int same_list(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == ' ' || *a == '\t')
+			a++;
+		while (*b == ' ' || *b == '\t')
+			b++;
+		if (!*a || !*b)
+			return !*a && !*b;
+		if (*a != *b)
+			return 0;
+		a++;
+		b++;
+	}
+}
+
+static void run_x_forwarded_for(struct check_ctx *c)
+{
+	char hbuf[1024];
+	char ip[64], host[300], want[128];
+	const char *got;
+	cJSON *rec = seen(c, ip, sizeof(ip), host, sizeof(host));
+
+	if (!rec)
+		return;
+	snprintf(want, sizeof(want), XFF_SENT ", %s", ip);
+	got = record_header(rec, "X-Forwarded-For", hbuf, sizeof(hbuf));
+	if (got && same_list(got, want))
+		check_pass(c, "X-Forwarded-For: %s", got);
+	else if (got && !strcmp(got, ip))
+		check_fail(c, want, "%s (overwritten: use "
+			   "$proxy_add_x_forwarded_for)", got);
+	else if (got && !strcmp(got, XFF_SENT))
+		check_fail(c, want, "%s (passed on without the client's address: "
+			   "the proxy does not set X-Forwarded-For)", got);
+	else
+		check_fail(c, want, "%s", got ? got : "no X-Forwarded-For");
+	cJSON_Delete(rec);
+}
+
+static void run_upgrade_connection(struct check_ctx *c)
+{
+	char hbuf[1024], hbuf2[1024];
+	char ip[64], host[300];
+	const char *up, *conn;
+	cJSON *rec = seen(c, ip, sizeof(ip), host, sizeof(host));
+
+	if (!rec)
+		return;
+	up = record_header(rec, "Upgrade", hbuf, sizeof(hbuf));
+	conn = record_header(rec, "Connection", hbuf2, sizeof(hbuf2));
+	if (up && http_ieq(up, strlen(up), "websocket") && conn &&
+	    http_has_token(conn, strlen(conn), "upgrade"))
+		check_pass(c, "Upgrade: %s, Connection: %s", up, conn);
+	else
+		check_fail(c, "Upgrade: websocket, Connection: upgrade",
+			   "Upgrade: %s, Connection: %s", up ? up : "(none)",
+			   conn ? conn : "(none)");
+	cJSON_Delete(rec);
+}
+
+static void run_http_version(struct check_ctx *c)
+{
+	char ip[64], host[300];
+	const char *v;
+	cJSON *rec = seen(c, ip, sizeof(ip), host, sizeof(host));
+
+	if (!rec)
+		return;
+	v = record_version(rec);
+	if (!strcmp(v, "HTTP/1.1"))
+		check_pass(c, "%s", v);
+	else
+		check_fail(c, "HTTP/1.1", "%s%s", v[0] ? v : "(unknown)",
+			   !strcmp(v, "HTTP/1.0") ?
+			   " (nginx: proxy_http_version 1.1)" : "");
+	cJSON_Delete(rec);
+}
+
+static void run_websocket_passthrough(struct check_ctx *c)
+{
+	char hbuf[1024];
+	static const char *const names[] = { "Sec-WebSocket-Key",
+		"Sec-WebSocket-Version", "Sec-WebSocket-Protocol",
+		"Sec-WebSocket-Extensions" };
+	struct http_header hdrs[64];
+	struct http_request req = { .headers = hdrs, .num_headers = 64 };
+	char ip[64], host[300];
+	const char *sent_head;
+	cJSON *rec = seen(c, ip, sizeof(ip), host, sizeof(host)), *ev;
+	size_t i;
+
+	if (!rec)
+		return;
+	ev = cJSON_GetObjectItemCaseSensitive(c->res->evidence, "request_head");
+	sent_head = cJSON_IsString(ev) ? ev->valuestring : "";
+	if (http_parse_request(sent_head, strlen(sent_head), &req) < 0) {
+		check_error(c, "cannot read back the request sent");
+		goto out;
+	}
+	for (i = 0; i < 4; i++) {
+		const struct http_header *h = http_find(hdrs, req.num_headers,
+							names[i]);
+		const char *got = record_header(rec, names[i], hbuf, sizeof(hbuf));
+		char want[256];
+
+		if (!h)
+			continue;
+
+		snprintf(want, sizeof(want), "%s: %.*s", names[i],
+			 h ? (int)h->value_len : 0, h ? h->value : "");
+		if (!got || strlen(got) != h->value_len ||
+		    memcmp(got, h->value, h->value_len)) {
+			check_fail(c, want, "%s: %s", names[i],
+				   got ? got : "(none)");
+			goto out;
+		}
+	}
+	check_pass(c, "all four arrived unchanged");
+out:
+	cJSON_Delete(rec);
+}
+
+const struct check headers_checks[] = {
+	{ "headers.host", "RFC 9110 7.2; nginx proxy_set_header",
+	  "the backend sees the client's Host", run_host, NEEDS_BACKENDS },
+	{ "headers.x-real-ip", "nginx proxy_set_header X-Real-IP $remote_addr",
+	  "the backend's X-Real-IP is the client's address", run_x_real_ip,
+	  NEEDS_BACKENDS },
+	{ "headers.x-forwarded-for", "nginx $proxy_add_x_forwarded_for",
+	  "the client's address is appended to X-Forwarded-For",
+	  run_x_forwarded_for, NEEDS_BACKENDS },
+	{ "headers.upgrade-connection", "RFC 6455 4.1; RFC 9110 7.6.1",
+	  "the backend sees Upgrade: websocket and Connection: upgrade",
+	  run_upgrade_connection, NEEDS_BACKENDS },
+	{ "headers.http-version", "RFC 6455 4.1",
+	  "the backend receives the handshake as HTTP/1.1", run_http_version,
+	  NEEDS_BACKENDS },
+	{ "headers.websocket-passthrough", "RFC 6455 4.1, 9.1",
+	  "Sec-WebSocket-Key, -Version, -Protocol and -Extensions arrive unchanged",
+	  run_websocket_passthrough, NEEDS_BACKENDS },
+	{ NULL, NULL, NULL, NULL, 0 },
+};

@@ -1,0 +1,214 @@
+/*
+ * nginx_run.c - nginx as a child process of wsctl check.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ftw.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checks/nginx_run.h"
+#include "common/net.h"
+
+#define START_MS 5000
+
+/*
+ * Why nginx stopped: the first [emerg], [alert] or [crit] line of its
+ * error log (later ones repeat it: "still could not bind()"), without the
+ * time stamp and pid; else the last line.
+ */
+static void complaint(const struct nginx_proc *p, char *out, size_t len)
+{
+	char path[300], line[512];
+	const char *msg;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/error.log", p->prefix);
+	out[0] = 0;
+	if (!(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		int bad = strstr(line, "[emerg]") || strstr(line, "[alert]") ||
+			  strstr(line, "[crit]");
+
+		msg = strstr(line, "#");
+		msg = msg && (msg = strstr(msg, ": ")) ? msg + 2 : line;
+		snprintf(out, len, "%.400s", msg);
+		if (bad)
+			break;
+	}
+	fclose(f);
+	out[strcspn(out, "\n")] = 0;
+}
+
+static int write_main(const struct nginx_proc *p, const char *snippet,
+		      char *path, size_t len, char *err, size_t errlen)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/nginx.conf", p->prefix);
+	if (!(f = fopen(path, "w"))) {
+		snprintf(err, errlen, "cannot write '%s': %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# written by wsctl check around %s\n"
+		   "events {}\nhttp {\n    include %s;\n}\n", snippet, snippet);
+	return fclose(f) ? -1 : 0;
+}
+
+/* 1 once nginx wrote its own pid into pidfile: it has bound its sockets */
+static int pid_written(const char *pidfile, pid_t pid)
+{
+	FILE *f = fopen(pidfile, "r");
+	long got = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &got) != 1)
+		got = 0;
+	fclose(f);
+	return got == (long)pid;
+}
+
+int nginx_start(struct nginx_proc *p, const char *conf, int snippet,
+		const char *pid, const struct hostport *wait_for, char *err,
+		size_t errlen)
+{
+	char abs[PATH_MAX], main_conf[PATH_MAX], g[PATH_MAX + 64], why[512];
+	char logs[300], errlog[300], pidfile[PATH_MAX + 300];
+	int64_t until;
+	int status;
+
+	p->pid = 0;
+	if (!realpath(conf, abs)) {
+		snprintf(err, errlen, "cannot open '%s': %s", conf, strerror(errno));
+		return -1;
+	}
+	snprintf(p->prefix, sizeof(p->prefix), "/tmp/wsctl-nginx-XXXXXX");
+	if (!mkdtemp(p->prefix)) {
+		snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
+		return -1;
+	}
+	/* relative paths in the config land in the prefix; nginx makes
+	   temp directories but not their parents */
+	snprintf(logs, sizeof(logs), "%s/logs", p->prefix);
+	mkdir(logs, 0755);
+	snprintf(logs, sizeof(logs), "%s/tmp", p->prefix);
+	mkdir(logs, 0755);
+	snprintf(errlog, sizeof(errlog), "%s/error.log", p->prefix);
+	if (snippet) {
+		if (write_main(p, abs, main_conf, sizeof(main_conf), err, errlen))
+			return -1;
+	} else {
+		snprintf(main_conf, sizeof(main_conf), "%s", abs);
+	}
+	/* the user's config may name its own pid file: ours goes in -g only
+	   when it does not (nginx refuses a duplicate) */
+	snprintf(g, sizeof(g), "daemon off;");
+	if (!pid)
+		snprintf(g + strlen(g), sizeof(g) - strlen(g),
+			 " pid %s/nginx.pid;", p->prefix);
+	if (!pid || pid[0] != '/')
+		snprintf(pidfile, sizeof(pidfile), "%s/%s", p->prefix,
+			 pid ? pid : "nginx.pid");
+	else
+		snprintf(pidfile, sizeof(pidfile), "%s", pid);
+
+	p->pid = fork();
+	if (p->pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		p->pid = 0;
+		return -1;
+	}
+	if (p->pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		/* never outlive the checker, even when it is killed */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execlp("nginx", "nginx", "-p", p->prefix, "-e", errlog,
+		       "-c", main_conf, "-g", g, (char *)NULL);
+		_exit(127);
+	}
+	until = net_now_ms() + START_MS;
+	while (net_now_ms() < until) {
+		char e[256];
+		int fd;
+
+		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
+			p->pid = 0;
+			complaint(p, why, sizeof(why));
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+				snprintf(why, sizeof(why), "cannot run 'nginx'");
+			snprintf(err, errlen, "nginx did not start: %s",
+				 why[0] ? why : "it exited");
+			return -1;
+		}
+		/* a connect alone could reach whoever holds the port */
+		if (pid_written(pidfile, p->pid)) {
+			fd = net_connect(wait_for->host[0] ? wait_for->host :
+					 "127.0.0.1", wait_for->port, NULL, 200,
+					 e, sizeof(e));
+			if (fd >= 0) {
+				close(fd);
+				return 0;
+			}
+		}
+		{
+			struct timespec ts = { 0, 20 * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	nginx_stop(p);
+	snprintf(err, errlen, "nginx did not listen on %s:%u within %d ms",
+		 wait_for->host, wait_for->port, START_MS);
+	return -1;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void nginx_stop(struct nginx_proc *p)
+{
+	int64_t until = net_now_ms() + 3000;
+
+	if (p->pid > 0) {
+		/* TERM is nginx's fast shutdown: no waiting for open tunnels */
+		kill(p->pid, SIGTERM);
+		while (waitpid(p->pid, NULL, WNOHANG) == 0) {
+			struct timespec ts = { 0, 10 * 1000000L };
+
+			if (net_now_ms() > until) {
+				kill(p->pid, SIGKILL);
+				waitpid(p->pid, NULL, 0);
+				break;
+			}
+			nanosleep(&ts, NULL);
+		}
+		p->pid = 0;
+	}
+	if (p->prefix[0])
+		nftw(p->prefix, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	p->prefix[0] = 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * run.h - one run of wsctl check: the configuration from the command line,
+ * and the results it produces.
+ */
+#ifndef WSCTL_RUN_H
+#define WSCTL_RUN_H
+
+#include <stdint.h>
+
+#include "checks/check.h"
+#include "checks/expect.h"
+
+#define RUN_MAX_URLS 16
+#define RUN_MAX_PATTERNS 64
+
+struct check_config {
+	const char *urls[RUN_MAX_URLS];
+	int nurls;
+	const char *nginx_conf;		/* --nginx-conf */
+	int start_nginx;		/* --start-nginx */
+	const char *only[RUN_MAX_PATTERNS];	/* ids or globs */
+	int nonly;
+	const char *skip[RUN_MAX_PATTERNS];
+	int nskip;
+	int quick;			/* skip the checks that wait */
+	int64_t idle_ms;		/* --idle, default 65s */
+	int connections;		/* --connections, default 200 */
+	int64_t timeout_ms;		/* --timeout per check, on top of its waits */
+	int insecure;
+	const char *ca_file;
+	enum balance balance;		/* --balance */
+	int64_t read_timeout_ms;	/* --read-timeout */
+};
+
+struct run_result {
+	const struct check *check;
+	const char *url;
+	struct check_result res;
+};
+
+struct run {
+	struct run_result *r;
+	int n;
+	int64_t started_at;		/* unix time, ms */
+	int64_t duration_ms;
+	char server[256];		/* the proxy's Server header, if seen */
+};
+
+/*
+ * 1 when id is selected by cfg's --only and --skip (ids or fnmatch globs).
+ */
+int run_selected(const struct check_config *cfg, const char *id);
+
+/*
+ * Run every selected check against every target in env->cfg, filling
+ * *run (which the caller zeroed; free it with run_free).  Checks whose
+ * needs are not met are reported skipped with the reason.  RUNS_ALONE
+ * checks run first, one at a time; the rest concurrently.  Each check
+ * gets its deadline; one that overruns it is reported as an error and
+ * abandoned.  Returns 0, or -1 when the run could not start.
+ */
+int run_checks(const struct check_env *env, struct run *run);
+
+void run_free(struct run *run);
+
+#endif

@@ -1,0 +1,257 @@
+/*
+ * runner.c - run the selected checks: the ones that must run alone first,
+ * one at a time, then all the others at once, each in its own thread with
+ * its own deadline.  All I/O in checks is bounded by that deadline, so a
+ * hung proxy costs one check, not the run; a check that still overruns is
+ * reported as an error and abandoned (its thread and memory are left to
+ * the process's end, which is near).
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "checks/backends.h"
+#include "checks/run.h"
+#include "common/net.h"
+#include "common/units.h"
+
+#define GRACE_MS 5000	/* past its deadline before a check is abandoned */
+
+struct job {
+	const struct check *check;
+	struct check_ctx ctx;
+	struct check_result res;	/* the worker's own copy */
+	int done;
+	pthread_t tid;
+	pthread_mutex_t *lock;
+	pthread_cond_t *cond;
+};
+
+static int matches(const char *const *pats, int n, const char *id)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!fnmatch(pats[i], id, 0))
+			return 1;
+	return 0;
+}
+
+int run_selected(const struct check_config *cfg, const char *id)
+{
+	if (cfg->nonly && !matches(cfg->only, cfg->nonly, id))
+		return 0;
+	return !matches(cfg->skip, cfg->nskip, id);
+}
+
+/* Why c cannot run here, or NULL when it can. */
+static const char *unmet(const struct check_env *env, const struct check *c)
+{
+	const struct backends *bs = env->backends;
+
+	if ((c->needs & NEEDS_WAIT) && env->cfg->quick)
+		return "waits for a timeout; skipped by --quick";
+	if ((c->needs & NEEDS_BACKENDS) && (!bs || !bs->n))
+		return "needs wsctl echo backends (--backends or --nginx-conf)";
+	if ((c->needs & NEEDS_SPAWNED) && (!bs || !bs->spawn))
+		return "needs backends the checker starts (--backends spawn:ADDR,...)";
+	if ((c->needs & NEEDS_TIMEOUT) && !env->expect->read_timeout_ms)
+		return "the proxy's read timeout is unknown (--nginx-conf or --read-timeout)";
+	if ((c->needs & NEEDS_BALANCE) && env->expect->balance == BALANCE_UNKNOWN)
+		return "no expected balancing method (--nginx-conf or --balance)";
+	return NULL;
+}
+
+static int64_t budget(const struct check_env *env, const struct check *c)
+{
+	int64_t ms = env->cfg->timeout_ms;
+
+	if (c->needs & NEEDS_WAIT)
+		ms += env->cfg->idle_ms + env->expect->read_timeout_ms;
+	return ms;
+}
+
+static void *work(void *arg)
+{
+	struct job *j = arg;
+	int64_t t0 = net_now_ms();
+
+	j->check->run(&j->ctx);
+	j->res.duration_ms = net_now_ms() - t0;
+	pthread_mutex_lock(j->lock);
+	j->done = 1;
+	pthread_cond_broadcast(j->cond);
+	pthread_mutex_unlock(j->lock);
+	return NULL;
+}
+
+static void abs_time(int64_t mono_deadline, struct timespec *ts)
+{
+	int64_t left = mono_deadline - net_now_ms();
+	struct timeval now;
+
+	if (left < 0)
+		left = 0;
+	gettimeofday(&now, NULL);
+	ts->tv_sec = now.tv_sec + left / 1000;
+	ts->tv_nsec = now.tv_usec * 1000L + (left % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/*
+ * Wait for job j until its deadline plus the grace.  Copies its result to
+ * out and returns 0; or reports an error in out and returns -1 when the
+ * job overran (it is then abandoned, not freed).
+ */
+static int await(struct job *j, struct check_result *out, int64_t limit_ms)
+{
+	struct timespec ts;
+	int64_t give_up = j->ctx.deadline + GRACE_MS;
+	char d[32];
+
+	abs_time(give_up, &ts);
+	pthread_mutex_lock(j->lock);
+	while (!j->done && net_now_ms() < give_up)
+		if (pthread_cond_timedwait(j->cond, j->lock, &ts) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(j->lock);
+	if (!j->done) {
+		memset(out, 0, sizeof(*out));
+		out->status = CHECK_ERROR;
+		snprintf(out->message, sizeof(out->message),
+			 "did not finish within %s (--timeout)",
+			 units_fmt_duration(limit_ms, d, sizeof(d)));
+		out->duration_ms = limit_ms + GRACE_MS;
+		pthread_detach(j->tid);
+		return -1;
+	}
+	pthread_join(j->tid, NULL);
+	*out = j->res;
+	return 0;
+}
+
+struct collect {
+	const struct check_env *env;
+	struct run *run;
+	const char *url;
+	int cap;
+};
+
+static void collect(const struct check *c, void *arg)
+{
+	struct collect *k = arg;
+	struct run_result *r;
+
+	if (!run_selected(k->env->cfg, c->id))
+		return;
+	if (k->run->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 64;
+		k->run->r = realloc(k->run->r, k->cap * sizeof(*r));
+		if (!k->run->r)
+			abort();
+	}
+	r = &k->run->r[k->run->n++];
+	memset(r, 0, sizeof(*r));
+	r->check = c;
+	r->url = k->url;
+}
+
+static struct job *start(const struct check_env *env, struct run_result *r,
+			 pthread_mutex_t *lock, pthread_cond_t *cond)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		abort();
+	j->check = r->check;
+	j->lock = lock;
+	j->cond = cond;
+	j->ctx.env = env;
+	j->ctx.url = r->url;
+	j->ctx.res = &j->res;
+	j->ctx.deadline = net_now_ms() + budget(env, r->check);
+	if (pthread_create(&j->tid, NULL, work, j)) {
+		r->res.status = CHECK_ERROR;
+		snprintf(r->res.message, sizeof(r->res.message),
+			 "cannot start a thread");
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void finish(const struct check_env *env, struct run_result *r,
+		   struct job *j)
+{
+	if (!j)
+		return;
+	if (await(j, &r->res, budget(env, r->check)) == 0)
+		free(j);
+}
+
+int run_checks(const struct check_env *env, struct run *run)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+	struct collect k = { env, run, NULL, 0 };
+	struct job **jobs;
+	struct timespec ts;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	run->started_at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	for (i = 0; i < env->cfg->nurls; i++) {
+		k.url = env->cfg->urls[i];
+		check_foreach(collect, &k);
+	}
+	jobs = calloc(run->n ? run->n : 1, sizeof(*jobs));
+	if (!jobs)
+		return -1;
+
+	for (i = 0; i < run->n; i++) {
+		const char *why = unmet(env, run->r[i].check);
+
+		if (why) {
+			run->r[i].res.status = CHECK_SKIP;
+			snprintf(run->r[i].res.message,
+				 sizeof(run->r[i].res.message), "%s", why);
+		}
+	}
+	/* the ones that stop backends or count connections, alone */
+	for (i = 0; i < run->n; i++)
+		if ((run->r[i].check->needs & RUNS_ALONE) &&
+		    run->r[i].res.status != CHECK_SKIP)
+			finish(env, &run->r[i],
+			       start(env, &run->r[i], &lock, &cond));
+	for (i = 0; i < run->n; i++)
+		if (!(run->r[i].check->needs & RUNS_ALONE) &&
+		    run->r[i].res.status != CHECK_SKIP)
+			jobs[i] = start(env, &run->r[i], &lock, &cond);
+	for (i = 0; i < run->n; i++)
+		if (jobs[i])
+			finish(env, &run->r[i], jobs[i]);
+	free(jobs);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	run->duration_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
+			   run->started_at;
+	return 0;
+}
+
+void run_free(struct run *run)
+{
+	int i;
+
+	for (i = 0; i < run->n; i++)
+		cJSON_Delete(run->r[i].res.evidence);
+	free(run->r);
+	run->r = NULL;
+	run->n = 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * report.h - what wsctl check writes: a table for people, a JSON report
+ * (docs/report.schema.json) and JUnit XML for CI.
+ */
+#ifndef WSCTL_REPORT_H
+#define WSCTL_REPORT_H
+
+#include <stdio.h>
+
+#include "checks/run.h"
+
+struct report_meta {
+	const struct check_config *cfg;
+	const char *config_file;	/* --nginx-conf, or NULL */
+};
+
+struct summary {
+	int total, passed, failed, skipped, errors;
+};
+
+/* Count run's results by status. */
+struct summary report_summary(const struct run *run);
+
+/* The lower-case name of a status: "pass", "fail", "skip", "error". */
+const char *report_status_name(enum check_status st);
+
+/* Print the table to f, with colour when color is 1. */
+void report_table(FILE *f, const struct run *run, const struct report_meta *m,
+		  int color);
+
+/*
+ * Write the JSON report to path ("-" for stdout).  Returns 0, or -1 with
+ * err filled ("cannot write 'r.json': Permission denied").
+ */
+int report_json(const char *path, const struct run *run,
+		const struct report_meta *m, char *err, size_t errlen);
+
+/* Write JUnit XML to path.  Returns 0, or -1 with err filled. */
+int report_junit(const char *path, const struct run *run,
+		 const struct report_meta *m, char *err, size_t errlen);
+
+#endif

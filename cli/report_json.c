@@ -1,0 +1,91 @@
+/*
+ * report_json.c - the JSON report, "wsctl.report/1", described by
+ * docs/report.schema.json.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/report.h"
+
+static cJSON *build(const struct run *run, const struct report_meta *m)
+{
+	struct summary s = report_summary(run);
+	cJSON *root = cJSON_CreateObject(), *o, *a;
+	char when[64];
+	time_t t = run->started_at / 1000;
+	struct tm tm;
+	int i;
+
+	cJSON_AddStringToObject(root, "schema", "wsctl.report/1");
+	o = cJSON_AddObjectToObject(root, "tool");
+	cJSON_AddStringToObject(o, "name", "wsctl");
+	cJSON_AddStringToObject(o, "version", WSCTL_VERSION);
+	a = cJSON_AddArrayToObject(root, "target");
+	for (i = 0; i < m->cfg->nurls; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(m->cfg->urls[i]));
+	o = cJSON_AddObjectToObject(root, "proxy");
+	if (run->server[0])
+		cJSON_AddStringToObject(o, "server", run->server);
+	else
+		cJSON_AddNullToObject(o, "server");
+	if (m->config_file)
+		cJSON_AddStringToObject(o, "config", m->config_file);
+	else
+		cJSON_AddNullToObject(o, "config");
+	gmtime_r(&t, &tm);
+	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (int)(run->started_at % 1000));
+	cJSON_AddStringToObject(root, "started_at", when);
+	cJSON_AddNumberToObject(root, "duration_ms", (double)run->duration_ms);
+	o = cJSON_AddObjectToObject(root, "summary");
+	cJSON_AddNumberToObject(o, "total", s.total);
+	cJSON_AddNumberToObject(o, "passed", s.passed);
+	cJSON_AddNumberToObject(o, "failed", s.failed);
+	cJSON_AddNumberToObject(o, "skipped", s.skipped);
+	cJSON_AddNumberToObject(o, "errors", s.errors);
+	a = cJSON_AddArrayToObject(root, "checks");
+	for (i = 0; i < run->n; i++) {
+		const struct run_result *r = &run->r[i];
+
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", r->check->id);
+		cJSON_AddStringToObject(o, "title", r->check->title);
+		cJSON_AddStringToObject(o, "ref", r->check->ref);
+		cJSON_AddStringToObject(o, "target", r->url);
+		cJSON_AddStringToObject(o, "status",
+					report_status_name(r->res.status));
+		cJSON_AddNumberToObject(o, "duration_ms",
+					(double)r->res.duration_ms);
+		cJSON_AddStringToObject(o, "expected", r->res.expected);
+		cJSON_AddStringToObject(o, "observed", r->res.observed);
+		cJSON_AddStringToObject(o, "message", r->res.message);
+		cJSON_AddItemToObject(o, "evidence", r->res.evidence ?
+				      cJSON_Duplicate(r->res.evidence, 1) :
+				      cJSON_CreateObject());
+		cJSON_AddItemToArray(a, o);
+	}
+	return root;
+}
+
+int report_json(const char *path, const struct run *run,
+		const struct report_meta *m, char *err, size_t errlen)
+{
+	cJSON *root = build(run, m);
+	char *text = cJSON_Print(root);
+	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	int rc = 0;
+
+	cJSON_Delete(root);
+	if (!f || !text || fputs(text, f) < 0 || fputc('\n', f) < 0 ||
+	    (f != stdout ? fclose(f) : fflush(f)) != 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path,
+			 strerror(errno));
+		rc = -1;
+	}
+	cJSON_free(text);
+	return rc;
+}

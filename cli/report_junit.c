@@ -1,0 +1,107 @@
+/*
+ * report_junit.c - JUnit XML, the format CI systems read: one testsuite
+ * per target, one testcase per check.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/report.h"
+
+static void xml(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			/* XML 1.0 has no way to carry other control characters */
+			if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+				fprintf(f, "\\x%02x", c);
+			else
+				fputc(c, f);
+		}
+	}
+}
+
+static void testcase(FILE *f, const struct run_result *r)
+{
+	const char *tag[] = { NULL, "failure", "skipped", "error" };
+	char cls[64];
+	size_t n = strcspn(r->check->id, ".");
+
+	snprintf(cls, sizeof(cls), "%.*s", (int)n, r->check->id);
+	fprintf(f, "    <testcase classname=\"");
+	xml(f, cls);
+	fprintf(f, "\" name=\"");
+	xml(f, r->check->id);
+	fprintf(f, "\" time=\"%.3f\"", r->res.duration_ms / 1000.0);
+	if (r->res.status == CHECK_PASS) {
+		fputs("/>\n", f);
+		return;
+	}
+	fprintf(f, ">\n      <%s message=\"", tag[r->res.status]);
+	xml(f, r->res.message);
+	if (r->res.status == CHECK_SKIP) {
+		fputs("\"/>\n    </testcase>\n", f);
+		return;
+	}
+	fputs("\">", f);
+	if (r->res.evidence) {
+		char *ev = cJSON_Print(r->res.evidence);
+
+		if (ev)
+			xml(f, ev);
+		cJSON_free(ev);
+	}
+	fprintf(f, "</%s>\n    </testcase>\n", tag[r->res.status]);
+}
+
+int report_junit(const char *path, const struct run *run,
+		 const struct report_meta *m, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+	struct summary all = report_summary(run);
+	int u, i;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		   "<testsuites name=\"wsctl check\" tests=\"%d\" failures=\"%d\" "
+		   "errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+		all.total, all.failed, all.errors, all.skipped,
+		run->duration_ms / 1000.0);
+	for (u = 0; u < m->cfg->nurls; u++) {
+		int t = 0, fl = 0, e = 0, s = 0;
+
+		for (i = 0; i < run->n; i++) {
+			if (strcmp(run->r[i].url, m->cfg->urls[u]))
+				continue;
+			t++;
+			fl += run->r[i].res.status == CHECK_FAIL;
+			e += run->r[i].res.status == CHECK_ERROR;
+			s += run->r[i].res.status == CHECK_SKIP;
+		}
+		fprintf(f, "  <testsuite name=\"");
+		xml(f, m->cfg->urls[u]);
+		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" "
+			   "skipped=\"%d\">\n", t, fl, e, s);
+		for (i = 0; i < run->n; i++)
+			if (!strcmp(run->r[i].url, m->cfg->urls[u]))
+				testcase(f, &run->r[i]);
+		fputs("  </testsuite>\n", f);
+	}
+	fputs("</testsuites>\n", f);
+	if (fclose(f) != 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

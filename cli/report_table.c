@@ -1,0 +1,66 @@
+/*
+ * report_table.c - the table people read: one line per check, and what
+ * was expected and observed when it did not pass.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/report.h"
+
+static const char *const names[] = { "pass", "fail", "skip", "error" };
+static const char *const colors[] = { "\033[32m", "\033[1;31m", "\033[33m",
+				      "\033[1;35m" };
+
+const char *report_status_name(enum check_status st)
+{
+	return names[st];
+}
+
+struct summary report_summary(const struct run *run)
+{
+	struct summary s = { 0, 0, 0, 0, 0 };
+	int i;
+
+	for (i = 0; i < run->n; i++) {
+		s.total++;
+		switch (run->r[i].res.status) {
+		case CHECK_PASS: s.passed++; break;
+		case CHECK_FAIL: s.failed++; break;
+		case CHECK_SKIP: s.skipped++; break;
+		case CHECK_ERROR: s.errors++; break;
+		}
+	}
+	return s;
+}
+
+void report_table(FILE *f, const struct run *run, const struct report_meta *m,
+		  int color)
+{
+	const char *url = NULL;
+	struct summary s = report_summary(run);
+	int i;
+
+	for (i = 0; i < run->n; i++) {
+		const struct run_result *r = &run->r[i];
+		enum check_status st = r->res.status;
+		const char *detail = r->res.message;
+
+		if (m->cfg->nurls > 1 && (!url || strcmp(url, r->url))) {
+			url = r->url;
+			fprintf(f, "%s%s\n", i ? "\n" : "", url);
+		}
+		if (st == CHECK_FAIL && r->res.expected[0])
+			detail = NULL;
+		fprintf(f, "%-34s %s%-5s%s", r->check->id, color ? colors[st] : "",
+			names[st], color ? "\033[0m" : "");
+		if (detail && detail[0])
+			fprintf(f, "  %s", detail);
+		else if (!detail)
+			fprintf(f, "  expected %s; observed %s", r->res.expected,
+				r->res.observed);
+		fputc('\n', f);
+	}
+	fprintf(f, "\n%d checks: %d passed, %d failed, %d skipped, %d errors "
+		   "(%.1fs)\n", s.total, s.passed, s.failed, s.skipped, s.errors,
+		run->duration_ms / 1000.0);
+}

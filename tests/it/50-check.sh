@@ -1,0 +1,93 @@
+# wsctl check on its own: the list of checks, selection, usage errors,
+# the reports and their schema, against a node ws echo server (no proxy
+# knowledge, so the checks that need backends are skipped, with reasons).
+. "$(dirname "$0")/../lib.sh"
+SCHEMA=$TESTS/../docs/report.schema.json
+
+ids="handshake.status-101 handshake.accept-key handshake.response-headers
+handshake.subprotocol handshake.connection-variants handshake.pipelined
+handshake.rejection http.plain-request headers.host headers.x-real-ip
+headers.x-forwarded-for headers.upgrade-connection headers.http-version
+headers.websocket-passthrough frames.text frames.binary frames.sizes
+frames.fragmented frames.burst control.ping-pong control.close-from-client
+control.close-from-backend control.backend-dies timeout.idle
+timeout.keepalive timeout.idle-close distribution.balance
+failover.backend-down concurrency.parallel"
+list=$("$WSCTL" check --list)
+missing=
+for id in $ids; do
+	grep -q "^$id " <<<"$list" || missing="$missing $id"
+done
+expect_eq "--list has every required id" "$missing" ""
+
+# usage and set-up errors: exit 2 with one line
+err_case() {
+	local name=$1 want=$2
+	shift 2
+	"$WSCTL" check "$@" >/dev/null 2>"$OUT/check-err.txt"
+	local rc=$?
+	expect_eq "$name: exit 2" "$rc" 2
+	expect_match "$name: message" "$(head -n1 "$OUT/check-err.txt")" "$want"
+}
+err_case "bad URL" "bad URL 'http://x/'" http://x/
+err_case "bad port" "bad URL" ws://127.0.0.1:99999/
+err_case "nothing to check" "nothing to check"
+err_case "missing config" "cannot open 'no/such.conf'" --nginx-conf no/such.conf
+err_case "--start-nginx alone" "needs --nginx-conf" --start-nginx ws://127.0.0.1:1/
+err_case "bad duration" "bad duration 'soon'" --idle soon ws://127.0.0.1:1/
+
+# a backend port that is busy: exit 2, naming the address
+busy=$(free_port)
+spawn busy python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$busy)); s.listen(); time.sleep(60)"
+wait_port "$busy"
+err_case "busy backend port" "127.0.0.1:$busy" --backends "spawn:127.0.0.1:$busy" ws://127.0.0.1:1/
+stop "$SPAWNED"
+
+# a node ws echo server as the target: no backends, so skips with reasons
+spawn node-echo node "$TESTS/js/connect_echo_server.js" --port 0
+for i in $(seq 50); do grep -q '^listening on' "$OUT/node-echo.log" && break; sleep 0.1; done
+port=$(awk '/^listening on/ {print $3; exit}' "$OUT/node-echo.log")
+"$WSCTL" check --quick --color never --report "$OUT/check.json" \
+	--junit "$OUT/check.xml" "ws://127.0.0.1:$port/" >"$OUT/check.table"
+expect_eq "node echo server: exit 0" "$?" 0
+expect_match "table: a pass line" "$(grep '^frames.sizes' "$OUT/check.table")" "pass"
+expect_match "table: skip with its reason" \
+	"$(grep '^headers.host' "$OUT/check.table")" "skip +needs wsctl echo backends"
+expect_match "table: summary" "$(tail -n1 "$OUT/check.table")" "^29 checks: [0-9]+ passed, 0 failed"
+
+check "report validates against docs/report.schema.json" /usr/bin/python3 -c "
+import json, jsonschema, sys
+jsonschema.validate(json.load(open('$OUT/check.json')), json.load(open('$SCHEMA')))"
+check "junit parses, one testcase per check" /usr/bin/python3 -c "
+import xml.etree.ElementTree as ET
+r = ET.parse('$OUT/check.xml').getroot()
+assert r.tag == 'testsuites' and len(r.findall('.//testcase')) == 29
+assert len(r.findall('.//skipped')) == int(r.get('skipped'))"
+
+# --format json on stdout, --only and --skip with globs
+"$WSCTL" check --quick --format json --only 'frames.*,control.ping-pong' \
+	--skip frames.sizes "ws://127.0.0.1:$port/" >"$OUT/check-only.json"
+got=$(/usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/check-only.json'))
+print(' '.join(c['id'] + '=' + c['status'] for c in r['checks']))")
+expect_eq "--only/--skip globs select" "$got" \
+	"frames.text=pass frames.binary=pass frames.fragmented=pass frames.burst=pass control.ping-pong=pass"
+
+# a peer that refuses: the handshake checks fail with the status as observed
+spawn node-refuse node "$TESTS/js/connect_echo_server.js" --port 0 --mode refuse
+for i in $(seq 50); do grep -q '^listening on' "$OUT/node-refuse.log" && break; sleep 0.1; done
+rport=$(awk '/^listening on/ {print $3; exit}' "$OUT/node-refuse.log")
+"$WSCTL" check --quick --color never --only 'handshake.status-101' \
+	"ws://127.0.0.1:$rport/" >"$OUT/check-refuse.table"
+expect_eq "refusing peer: exit 1" "$?" 1
+expect_match "refusing peer: observed status" \
+	"$(grep '^handshake.status-101' "$OUT/check-refuse.table")" \
+	"fail +expected HTTP/1.1 101 Switching Protocols; observed HTTP/1.1 403 Forbidden"
+
+# a port nobody listens on: the checks fail, they do not hang
+dead=$(free_port)
+timeout 30 "$WSCTL" check --quick --only 'handshake.*,frames.text' \
+	"ws://127.0.0.1:$dead/" >"$OUT/check-dead.table"
+expect_eq "nothing listening: exit 1" "$?" 1
+expect_match "nothing listening: refused" \
+	"$(grep '^frames.text' "$OUT/check-dead.table")" "Connection refused"

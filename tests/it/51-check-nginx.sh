@@ -1,0 +1,142 @@
+# wsctl check against nginx started from a config (--start-nginx): the
+# article's config passes; each config with one mistake fails exactly the
+# checks that mistake breaks, with observed values that point at it.
+. "$(dirname "$0")/../lib.sh"
+TEMPLATE=$TESTS/../fixtures/nginx/check.conf.in
+SCHEMA=$TESTS/../docs/report.schema.json
+
+# make_conf NAME SED-SCRIPT: the template with fresh ports and one change
+make_conf() {
+	local f=$OUT/nginx-$1.conf
+	LISTEN=$(free_port) B1=$(free_port) B2=$(free_port)
+	sed -e "s/@LISTEN@/$LISTEN/; s/@BACKEND1@/$B1/; s/@BACKEND2@/$B2/" \
+		-e "$2" "$TEMPLATE" >"$f"
+	CONF=$f
+}
+
+# run_check NAME ARGS...: sets RC, and STATUS to "id=status ..." sorted
+run_check() {
+	local name=$1
+	shift
+	"$WSCTL" check --nginx-conf "$CONF" --start-nginx --color never \
+		--report "$OUT/check-$name.json" "$@" >"$OUT/check-$name.table" \
+		2>"$OUT/check-$name.err"
+	RC=$?
+	FAILED=$(/usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/check-$name.json'))
+print(' '.join(sorted(c['id'] for c in r['checks'] if c['status'] in ('fail', 'error'))))" 2>/dev/null)
+}
+
+observed() { # observed NAME ID
+	/usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/check-$1.json'))
+print([c['observed'] for c in r['checks'] if c['id'] == '$2'][0])"
+}
+
+# the article's config: everything passes
+make_conf article ''
+run_check article --quick --junit "$OUT/check-article.xml"
+expect_eq "article config: exit 0" "$RC" 0
+expect_eq "article config: nothing fails" "$FAILED" ""
+check "article config: the report validates" /usr/bin/python3 -c "
+import json, jsonschema
+r = json.load(open('$OUT/check-article.json'))
+jsonschema.validate(r, json.load(open('$SCHEMA')))
+assert r['proxy']['server'].startswith('nginx'), r['proxy']
+assert r['proxy']['config'] == '$CONF'
+assert r['summary']['passed'] >= 24, r['summary']"
+check "article config: the junit parses" /usr/bin/python3 -c "
+import xml.etree.ElementTree as ET; ET.parse('$OUT/check-article.xml')"
+expect_match "article config: Host port noted" \
+	"$(grep '^headers.host' "$OUT/check-article.table")" "pass.*port was dropped"
+expect_match "article config: round-robin counts" \
+	"$(grep '^distribution.balance' "$OUT/check-article.table")" "pass.*round-robin"
+
+# what breaks when the upgrade does not reach the backend; a backend's
+# refusal (handshake.rejection) still gets through
+ws_checks="concurrency.parallel control.backend-dies control.close-from-backend
+control.close-from-client control.ping-pong distribution.balance
+failover.backend-down frames.binary frames.burst frames.fragmented
+frames.sizes frames.text handshake.accept-key handshake.connection-variants
+handshake.pipelined handshake.response-headers
+handshake.status-101 handshake.subprotocol"
+
+# expect_failed NAME IDS...: exactly these failed (or errored)
+expect_failed() {
+	local name=$1 want
+	shift
+	want=$(tr ' \n' '\n\n' <<<"$*" | grep . | sort | tr '\n' ' ' | sed 's/ $//')
+	expect_eq "$name: exit 1" "$RC" 1
+	expect_eq "$name: exactly these fail" "$FAILED" "$want"
+}
+
+make_conf no-upgrade '/# UPGRADE/d'
+run_check no-upgrade --quick
+expect_failed "no Upgrade/Connection" $ws_checks headers.upgrade-connection
+expect_match "no Upgrade/Connection: backend saw" \
+	"$(observed no-upgrade headers.upgrade-connection)" "Upgrade: \(none\), Connection: close"
+
+make_conf no-version '/# VERSION/d'
+run_check no-version --quick
+expect_failed "proxy_http_version unset" $ws_checks headers.http-version
+expect_match "proxy_http_version unset: backend saw" \
+	"$(observed no-version headers.http-version)" "HTTP/1.0"
+
+make_conf no-xff '/# XFF/d'
+run_check no-xff --quick
+expect_failed "X-Forwarded-For unset" headers.x-forwarded-for
+expect_match "X-Forwarded-For unset: observed" \
+	"$(observed no-xff headers.x-forwarded-for)" "^203.0.113.7 \\(passed on without"
+
+make_conf proxy-host '/# HOST/d'
+run_check proxy-host --quick
+expect_failed "Host left at \$proxy_host" headers.host
+expect_match "Host left at \$proxy_host: observed" \
+	"$(observed proxy-host headers.host)" "^websocket"
+
+make_conf ip-hash 's/#IPHASH //'
+run_check ip-hash --quick --balance round-robin
+expect_failed "ip_hash with round-robin expected" distribution.balance
+expect_match "ip_hash with round-robin expected: observed" \
+	"$(observed ip-hash distribution.balance)" "got [0-9]+ of [0-9]+, its share is"
+
+make_conf ip-hash-ok 's/#IPHASH //'
+run_check ip-hash-ok --quick --only distribution.balance
+expect_eq "ip_hash as configured: passes" "$RC/$FAILED" "0/"
+
+make_conf limit-conn 's/#LIMIT //'
+run_check limit-conn --quick
+expect_failed "limit_conn below --connections" concurrency.parallel
+expect_match "limit_conn below --connections: observed" \
+	"$(observed limit-conn concurrency.parallel)" "50 of 200 opened.*503"
+
+# a short proxy_read_timeout: the idle check fails, pings keep it alive,
+# and the proxy is seen to close at its timeout
+make_conf short-timeout 's/proxy_read_timeout 300s/proxy_read_timeout 1s/'
+run_check short-timeout --idle 3s
+expect_failed "short proxy_read_timeout" timeout.idle
+expect_match "short proxy_read_timeout: keepalive passes" \
+	"$(grep '^timeout.keepalive' "$OUT/check-short-timeout.table")" "pass"
+expect_match "short proxy_read_timeout: idle-close measured" \
+	"$(grep '^timeout.idle-close' "$OUT/check-short-timeout.table")" "pass +closed after (9[0-9][0-9]ms|1)"
+
+make_conf long-timeout ''
+run_check long-timeout --idle 2s --only 'timeout.*'
+expect_eq "300s proxy_read_timeout: idle passes" \
+	"$(grep -c '^timeout.idle  .*pass' "$OUT/check-long-timeout.table")/$RC" "1/0"
+
+# nginx that cannot start: exit 2 with nginx's own reason
+make_conf busy ''
+spawn busy python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$LISTEN)); s.listen(); time.sleep(60)"
+wait_port "$LISTEN"
+run_check busy --quick
+expect_eq "nginx port busy: exit 2" "$RC" 2
+expect_match "nginx port busy: message" "$(head -n1 "$OUT/check-busy.err")" \
+	"nginx did not start: .*Address already in use"
+stop "$SPAWNED"
+
+# a config error names file and line, exit 2
+printf 'events {}\nhttp {\n  server {\n    listen 1;\n  }}\n}\n' >"$OUT/bad.conf"
+"$WSCTL" check --nginx-conf "$OUT/bad.conf" >/dev/null 2>"$OUT/bad.err"
+expect_eq "config error: exit 2" "$?" 2
+expect_match "config error: file and line" "$(cat "$OUT/bad.err")" "bad.conf:6: unexpected '}'"
