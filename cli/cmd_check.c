@@ -40,7 +40,8 @@ static const char usage[] =
 "  --read-timeout DURATION  the proxy's idle timeout (when no config says it)\n"
 "\n"
 "Which checks, and how:\n"
-"  --list                   print every check id and what it checks\n"
+"  --list                   print every check id, what it checks and what\n"
+"                           it needs: [backends] [spawned] [wait] [read timeout]\n"
 "  --only IDS               only these ids or globs, comma-separated\n"
 "                           (repeatable): --only 'headers.*'\n"
 "  --skip IDS               not these\n"
@@ -117,8 +118,18 @@ static void on_signal(int sig)
 
 static void list_one(const struct check *c, void *arg)
 {
+	char needs[64] = "";
+
 	(void)arg;
-	printf("%-31s %s\n", c->id, c->title);
+	if (c->needs & NEEDS_SPAWNED)
+		strcat(needs, " [spawned]");
+	else if (c->needs & NEEDS_BACKENDS)
+		strcat(needs, " [backends]");
+	if (c->needs & NEEDS_WAIT)
+		strcat(needs, " [wait]");
+	if (c->needs & NEEDS_TIMEOUT)
+		strcat(needs, " [read timeout]");
+	printf("%-31s %s%s\n", c->id, c->title, needs);
 }
 
 /* Split a comma-separated list into pats (pointing into s). */

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential pkg-config libwebsockets-dev libcjson-dev
       libcurl4-openssl-dev libssl-dev openssl nginx-light haproxy curl
-      python3 python3-jsonschema procps iproute2)
+      python3 python3-jsonschema procps iproute2 valgrind)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -91,3 +91,25 @@ timeout 30 "$WSCTL" check --quick --only 'handshake.*,frames.text' \
 expect_eq "nothing listening: exit 1" "$?" 1
 expect_match "nothing listening: refused" \
 	"$(grep '^frames.text' "$OUT/check-dead.table")" "Connection refused"
+
+# several URLs: each is checked, the table is grouped by URL
+"$WSCTL" check --quick --color never --only 'frames.text' \
+	"ws://127.0.0.1:$port/a" "ws://127.0.0.1:$port/b" >"$OUT/check-two.table"
+expect_eq "two URLs: exit 0" "$?" 0
+expect_eq "two URLs: grouped" "$(grep -c '^frames.text .*pass' "$OUT/check-two.table")/$(grep -c '^ws://127.0.0.1:'"$port"'/[ab]$' "$OUT/check-two.table")" "2/2"
+
+# wss://: a certificate nobody vouches for fails, --insecure and --ca pass
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+	-keyout "$OUT/check-key.pem" -out "$OUT/check-cert.pem" 2>/dev/null
+spawn tls-echo "$WSCTL" echo --listen 127.0.0.1:0 --quiet \
+	--tls-cert "$OUT/check-cert.pem" --tls-key "$OUT/check-key.pem"
+for i in $(seq 50); do grep -q '^listening on' "$OUT/tls-echo.log" && break; sleep 0.1; done
+tport=$(awk '/^listening on/ {n = split($3, a, ":"); print a[n]; exit}' "$OUT/tls-echo.log")
+"$WSCTL" check --quick --only 'handshake.status-101' "wss://127.0.0.1:$tport/" >"$OUT/check-tls.table"
+expect_eq "wss, unknown certificate: exit 1" "$?" 1
+expect_match "wss, unknown certificate: says so" "$(cat "$OUT/check-tls.table")" "certificate"
+"$WSCTL" check --quick --insecure --only 'handshake.*,frames.*' "wss://127.0.0.1:$tport/" >"$OUT/check-tls2.table"
+expect_eq "wss --insecure: exit 0" "$?" 0
+"$WSCTL" check --quick --ca "$OUT/check-cert.pem" --only 'frames.sizes' "wss://127.0.0.1:$tport/" >"$OUT/check-tls3.table"
+expect_eq "wss --ca: exit 0" "$?" 0

@@ -104,6 +104,20 @@ make_conf ip-hash-ok 's/#IPHASH //'
 run_check ip-hash-ok --quick --only distribution.balance
 expect_eq "ip_hash as configured: passes" "$RC/$FAILED" "0/"
 
+make_conf weighted 's/;\( *# FIRST\)/ weight=3;\1/'
+run_check weighted --quick --only distribution.balance
+expect_eq "weight=3: passes" "$RC/$FAILED" "0/"
+check "weight=3: three quarters on the first backend" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/check-weighted.json'))
+c = r['checks'][0]['evidence']['counts']
+assert sorted(c.values()) == [4, 12], c"
+
+make_conf least-conn 's/#LEASTCONN //'
+run_check least-conn --quick --only distribution.balance
+expect_eq "least_conn, connections held open: passes" "$RC/$FAILED" "0/"
+expect_match "least_conn: judged as least-conn" \
+	"$(grep '^distribution.balance' "$OUT/check-least-conn.table")" "pass.*least-conn"
+
 make_conf limit-conn 's/#LIMIT //'
 run_check limit-conn --quick
 expect_failed "limit_conn below --connections" concurrency.parallel
