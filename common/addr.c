@@ -4,27 +4,12 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/addr.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#include "common/err.h"
 
 /* A decimal port s[0..n), 0..65535, into *port.  Returns 0 or -1. */
 static int parse_port(const char *s, size_t n, uint16_t *port)
@@ -155,12 +140,12 @@ int addr_parse(const char *s, int default_port, struct hostport *hp,
 	struct in6_addr a6;
 
 	if (!s || !*s)
-		return fail(err, errlen, "empty address");
+		return err_fmt(err, errlen, "empty address");
 	n = strlen(s);
 	memset(hp, 0, sizeof(*hp));
 	if (all_digits(s, n)) {
 		if (parse_port(s, n, &hp->port) < 0)
-			return fail(err, errlen, "bad port in '%s'", s);
+			return err_fmt(err, errlen, "bad port in '%s'", s);
 		return 0;
 	}
 	/* "::1" alone: unambiguous only when no port can follow */
@@ -172,15 +157,15 @@ int addr_parse(const char *s, int default_port, struct hostport *hp,
 	}
 	if (split(s, n, hp->host, sizeof(hp->host), &port_s, &port_n,
 		  &why) < 0)
-		return fail(err, errlen, "%s in '%s'", why, s);
+		return err_fmt(err, errlen, "%s in '%s'", why, s);
 	if (!port_s) {
 		if (default_port <= 0 || default_port > 65535)
-			return fail(err, errlen, "missing port in '%s'", s);
+			return err_fmt(err, errlen, "missing port in '%s'", s);
 		hp->port = default_port;
 		return 0;
 	}
 	if (parse_port(port_s, port_n, &hp->port) < 0)
-		return fail(err, errlen, "bad port in '%s'", s);
+		return err_fmt(err, errlen, "bad port in '%s'", s);
 	return 0;
 }
 
@@ -213,53 +198,53 @@ int url_parse(const char *s, struct url *u, char *err, size_t errlen)
 
 	memset(u, 0, sizeof(*u));
 	if (!s || !*s)
-		return fail(err, errlen, "empty url");
+		return err_fmt(err, errlen, "empty url");
 	/* checked first, so that no message below prints a control char */
 	for (p = s; *p; p++) {
 		unsigned char c = *p;
 
 		if (c <= 0x20 || c >= 0x7f)
-			return fail(err, errlen,
+			return err_fmt(err, errlen,
 				    "url has a space, control or non-ascii "
 				    "character at offset %zu", (size_t)(p - s));
 	}
 	sep = strstr(s, "://");
 	if (!sep || sep == s)
-		return fail(err, errlen, "missing scheme in '%s'", s);
+		return err_fmt(err, errlen, "missing scheme in '%s'", s);
 	slen = sep - s;
 	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
 		if (strlen(schemes[i].name) == slen &&
 		    !strncasecmp(s, schemes[i].name, slen))
 			break;
 	if (i == sizeof(schemes) / sizeof(schemes[0]))
-		return fail(err, errlen, "unsupported scheme '%.*s' in '%s'",
+		return err_fmt(err, errlen, "unsupported scheme '%.*s' in '%s'",
 			    (int)(slen < 16 ? slen : 16), s, s);
 	strcpy(u->scheme, schemes[i].name);
 	u->tls = schemes[i].tls;
 	u->port = schemes[i].port;
 
 	if (strchr(s, '#'))
-		return fail(err, errlen, "fragments are not allowed in '%s'",
+		return err_fmt(err, errlen, "fragments are not allowed in '%s'",
 			    s);
 	auth = sep + 3;
 	end = auth + strcspn(auth, "/?");
 	if (memchr(auth, '@', end - auth))
-		return fail(err, errlen, "user info is not allowed in '%s'", s);
+		return err_fmt(err, errlen, "user info is not allowed in '%s'", s);
 	if (end == auth)
-		return fail(err, errlen, "missing host in '%s'", s);
+		return err_fmt(err, errlen, "missing host in '%s'", s);
 	if (split(auth, end - auth, u->host, sizeof(u->host), &port_s,
 		  &port_n, &why) < 0)
-		return fail(err, errlen, "%s in '%s'", why, s);
+		return err_fmt(err, errlen, "%s in '%s'", why, s);
 	if (!u->host[0])
-		return fail(err, errlen, "missing host in '%s'", s);
+		return err_fmt(err, errlen, "missing host in '%s'", s);
 	if (port_s) {
 		if (parse_port(port_s, port_n, &u->port) < 0 || u->port == 0)
-			return fail(err, errlen, "bad port in '%s'", s);
+			return err_fmt(err, errlen, "bad port in '%s'", s);
 		u->explicit_port = 1;
 	}
 	if (snprintf(u->path, sizeof(u->path), "%s%s",
 		     *end == '/' ? "" : "/", end) >= (int)sizeof(u->path))
-		return fail(err, errlen, "path too long in url");
+		return err_fmt(err, errlen, "path too long in url");
 	return 0;
 }
 

@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -16,25 +15,11 @@
 #include <unistd.h>
 
 #include "common/addr.h"
+#include "common/err.h"
 #include "common/net.h"
 
 #define DEFAULT_BACKLOG 511	/* nginx's default: the kernel caps it anyway */
 #define SOCK_FLAGS (SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 int net_nonblock(int fd, int on)
 {
@@ -164,7 +149,7 @@ static int listen_one(const struct sockaddr *sa, socklen_t sl, int v6only,
 	return fd;
 out:
 	e = errno;
-	fail(err, errlen, "%s %s: %s", what,
+	err_fmt(err, errlen, "%s %s: %s", what,
 	     net_fmt_sockaddr(sa, where, sizeof(where)), strerror(e));
 	if (fd >= 0)
 		close(fd);
@@ -228,7 +213,7 @@ static int listen_name(struct lsn *l, const struct hostport *hp,
 	snprintf(port, sizeof(port), "%u", hp->port);
 	r = getaddrinfo(hp->host, port, &hints, &res);
 	if (r != 0)
-		return fail(err, errlen, "cannot resolve '%s'", hp->host);
+		return err_fmt(err, errlen, "cannot resolve '%s'", hp->host);
 	for (ai = res; ai; ai = ai->ai_next) {
 		/* /etc/hosts may list an address twice; bind it once */
 		for (bj = res; bj != ai; bj = bj->ai_next)
@@ -256,7 +241,7 @@ int net_listen(const char *spec, int *fds, int maxfds, int backlog,
 	struct hostport hp;
 
 	if (maxfds < 1)
-		return fail(err, errlen, "no room for a listening socket");
+		return err_fmt(err, errlen, "no room for a listening socket");
 	if (backlog <= 0)
 		l.backlog = DEFAULT_BACKLOG;
 	if (addr_parse(spec, 0, &hp, err, errlen) < 0)
@@ -297,7 +282,7 @@ int net_listen(const char *spec, int *fds, int maxfds, int backlog,
 		return lsn_fail(&l);
 	}
 	if (l.n == 0)
-		return fail(err, errlen, "no address to listen on in '%s'",
+		return err_fmt(err, errlen, "no address to listen on in '%s'",
 			    spec);
 	return l.n;
 }
@@ -316,7 +301,7 @@ static int bind_src(int fd, int family, const char *src, char *err,
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
 	if (getaddrinfo(src, NULL, &hints, &res) != 0)
-		return fail(err, errlen, "source '%s' is not an %s address",
+		return err_fmt(err, errlen, "source '%s' is not an %s address",
 			    src, family == AF_INET6 ? "ipv6" : "ipv4");
 #ifdef IP_BIND_ADDRESS_NO_PORT
 	/* pick the port at connect time: many clients from one source */
@@ -332,7 +317,7 @@ static int bind_src(int fd, int family, const char *src, char *err,
 	}
 	e = errno;
 	freeaddrinfo(res);
-	return fail(err, errlen, "bind %s: %s", src, strerror(e));
+	return err_fmt(err, errlen, "bind %s: %s", src, strerror(e));
 }
 
 /*
@@ -350,7 +335,7 @@ static int connect_one(const struct addrinfo *ai, const char *src,
 
 	fd = socket(ai->ai_family, SOCK_FLAGS, 0);
 	if (fd < 0)
-		return fail(err, errlen, "cannot connect to '%s': %s", name,
+		return err_fmt(err, errlen, "cannot connect to '%s': %s", name,
 			    strerror(errno));
 	if (src && bind_src(fd, ai->ai_family, src, err, errlen) < 0)
 		goto fail_fd;
@@ -393,7 +378,7 @@ static int connect_one(const struct addrinfo *ai, const char *src,
 	}
 	return fd;
 fail_errno:
-	fail(err, errlen, "cannot connect to '%s': %s", name, strerror(e));
+	err_fmt(err, errlen, "cannot connect to '%s': %s", name, strerror(e));
 fail_fd:
 	close(fd);
 	return -1;
@@ -413,7 +398,7 @@ int net_connect(const char *host, uint16_t port, const char *src,
 	hints.ai_flags = AI_NUMERICSERV;
 	snprintf(ps, sizeof(ps), "%u", port);
 	if (!host || !*host || getaddrinfo(host, ps, &hints, &res) != 0)
-		return fail(err, errlen, "cannot resolve '%s'",
+		return err_fmt(err, errlen, "cannot resolve '%s'",
 			    host ? host : "");
 	for (ai = res; ai && !timed_out; ai = ai->ai_next) {
 		fd = connect_one(ai, src, deadline, name, &timed_out,
@@ -423,7 +408,7 @@ int net_connect(const char *host, uint16_t port, const char *src,
 	}
 	freeaddrinfo(res);
 	if (fd < 0 && timed_out)
-		return fail(err, errlen, "connect to '%s' timed out after %d ms",
+		return err_fmt(err, errlen, "connect to '%s' timed out after %d ms",
 			    name, timeout_ms);
 	return fd;
 }

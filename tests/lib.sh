@@ -4,6 +4,7 @@
 # Processes: spawn NAME CMD... starts CMD in the background, logs to
 # $OUT/NAME.log, and remembers its PID; every spawned PID (and only those)
 # is stopped when the script exits.
+# Backends: start_echo NAME ARGS... runs wsctl echo and waits for it.
 # Ports: free_port prints a port nobody listens on; wait_port PORT waits
 # until something does.
 set -uo pipefail
@@ -73,6 +74,27 @@ stop() {
 	wait "$pid" 2>/dev/null
 	STOPPED=$?
 	return 0
+}
+
+# start_echo NAME ARGS...: run wsctl echo ARGS; sets PID, and PORTS to the
+# port of each backend in order, read from its "listening on" lines
+start_echo() {
+	local name=$1 n i
+	shift
+	n=$(printf '%s\n' "$@" | grep -cx -- '--listen')
+	: >"$OUT/$name.log"
+	spawn "$name" ${WRAP:-} "$WSCTL" echo "$@"
+	PID=$SPAWNED
+	for ((i = 0; i < 400; i++)); do
+		[ "$(grep -c '^listening on ' "$OUT/$name.log")" -ge "$n" ] && break
+		sleep 0.05
+	done
+	mapfile -t PORTS < <(awk '/^listening on / {
+		n = split($3, a, ":"); print a[n] }' "$OUT/$name.log")
+	[ "${#PORTS[@]}" -eq "$n" ] || {
+		echo "$name did not start: $(cat "$OUT/$name.log")" >&2
+		return 1
+	}
 }
 
 _cleanup() {

@@ -4,27 +4,6 @@
 . "$(dirname "$0")/../lib.sh"
 JS=$TESTS/js
 
-# start_echo NAME ARGS...: run wsctl echo ARGS; sets PID, and PORTS to the
-# port of each backend in order, read from its "listening on" lines
-start_echo() {
-	local name=$1 n i
-	shift
-	n=$(printf '%s\n' "$@" | grep -cx -- '--listen')
-	: >"$OUT/$name.log"
-	spawn "$name" "$WSCTL" echo "$@"
-	PID=$SPAWNED
-	for ((i = 0; i < 400; i++)); do
-		[ "$(grep -c '^listening on ' "$OUT/$name.log")" -ge "$n" ] && break
-		sleep 0.05
-	done
-	mapfile -t PORTS < <(awk '/^listening on / {
-		n = split($3, a, ":"); print a[n] }' "$OUT/$name.log")
-	[ "${#PORTS[@]}" -eq "$n" ] || {
-		echo "$name did not start: $(cat "$OUT/$name.log")" >&2
-		return 1
-	}
-}
-
 # session ARGS...: node echo_session.js; its lines go to $OUT/session.out
 session() {
 	timeout 20 node "$JS/echo_session.js" "$@" >"$OUT/session.out" 2>&1

@@ -102,10 +102,9 @@ expect_eq "two URLs: grouped" "$(grep -c '^frames.text .*pass' "$OUT/check-two.t
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 	-addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
 	-keyout "$OUT/check-key.pem" -out "$OUT/check-cert.pem" 2>/dev/null
-spawn tls-echo "$WSCTL" echo --listen 127.0.0.1:0 --quiet \
-	--tls-cert "$OUT/check-cert.pem" --tls-key "$OUT/check-key.pem"
-for i in $(seq 50); do grep -q '^listening on' "$OUT/tls-echo.log" && break; sleep 0.1; done
-tport=$(awk '/^listening on/ {n = split($3, a, ":"); print a[n]; exit}' "$OUT/tls-echo.log")
+start_echo tls-echo --listen 127.0.0.1:0 --quiet \
+	--tls-cert "$OUT/check-cert.pem" --tls-key "$OUT/check-key.pem" || exit 1
+tport=${PORTS[0]}
 "$WSCTL" check --quick --only 'handshake.status-101' "wss://127.0.0.1:$tport/" >"$OUT/check-tls.table"
 expect_eq "wss, unknown certificate: exit 1" "$?" 1
 expect_match "wss, unknown certificate: says so" "$(cat "$OUT/check-tls.table")" "certificate"

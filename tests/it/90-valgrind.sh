@@ -3,10 +3,8 @@
 . "$(dirname "$0")/../lib.sh"
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 
-spawn vg-echo $VG "$WSCTL" echo --listen 127.0.0.1:0 --quiet
-ECHO=$SPAWNED
-for i in $(seq 100); do grep -q '^listening on' "$OUT/vg-echo.log" && break; sleep 0.1; done
-port=$(awk '/^listening on/ {n = split($3, a, ":"); print a[n]; exit}' "$OUT/vg-echo.log")
+WRAP=$VG start_echo vg-echo --listen 127.0.0.1:0 --quiet || exit 1
+ECHO=$PID port=${PORTS[0]}
 
 out=$(printf 'one\ntwo\n' | $VG "$WSCTL" connect "ws://127.0.0.1:$port/" 2>"$OUT/vg-connect.err")
 rc=$?
