@@ -12,6 +12,7 @@ static const struct cmd commands[] = {
 	{ "check", cmd_check, "run conformance checks against a WebSocket proxy" },
 	{ "echo", cmd_echo, "run WebSocket echo backends that report what they received" },
 	{ "connect", cmd_connect, "talk to a WebSocket server, interactively or from a script" },
+	{ "proxy", cmd_proxy, "a balancing WebSocket and HTTP reverse proxy, in nginx's place" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -28,6 +28,8 @@ static const struct unit_case *const tables[] = {
 	units_cases, addr_cases, net_cases, http_cases, ws_cases, utf8_cases,
 	nginx_conf_cases,
 	wsc_cases,
+	http_chunk_cases,
+	loop_cases,
 };
 
 static int nfail;

@@ -15,7 +15,8 @@ struct unit_case {
 
 /* Each test_*.c exports one table, ended by { NULL, NULL }. */
 extern const struct unit_case units_cases[], addr_cases[], net_cases[],
-	http_cases[], ws_cases[], utf8_cases[], nginx_conf_cases[], wsc_cases[];
+	http_cases[], ws_cases[], utf8_cases[], nginx_conf_cases[], wsc_cases[],
+	http_chunk_cases[], loop_cases[];
 
 /* Record a failure of the current case; the first one is reported. */
 void unit_fail(const char *file, int line, const char *fmt, ...)

@@ -1,0 +1,252 @@
+/*
+ * http.c - the upstream's response head, and what follows a response.
+ *
+ * A 101 goes to the client exactly as it came and the connection becomes
+ * a tunnel.  Any other final response gets the client's framing: the
+ * upstream was told "Connection: close", so its Connection header (and
+ * the hop-by-hop headers it names) is dropped and replaced by ours, and
+ * the body's end is found the RFC 9112 6.3 way so that the client's
+ * connection can carry the next request.  Interim responses (100
+ * Continue, 103) are passed on as they are.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "proxy/conn.h"
+
+/* The response could not be used: answer 502 and blame the upstream. */
+static void bad_gateway(struct conn *c, const char *why)
+{
+	char msg[400];
+
+	snprintf(msg, sizeof(msg), "upstream %s: %s",
+		 c->px->lb.peers[c->peer].name, why);
+	upstream_close(c, 1);
+	conn_reply(c, 502, msg);
+}
+
+static int is_hop(const struct http_header *h)
+{
+	return http_ieq(h->name, h->name_len, "connection") ||
+	       http_ieq(h->name, h->name_len, "keep-alive") ||
+	       http_ieq(h->name, h->name_len, "proxy-connection");
+}
+
+static int named_in_connection(const struct http_response *rs,
+			       const struct http_header *x)
+{
+	for (size_t i = 0; i < rs->num_headers; i++)
+		if (http_ieq(rs->headers[i].name, rs->headers[i].name_len,
+			     "connection") &&
+		    header_lists(&rs->headers[i], x->name, x->name_len))
+			return 1;
+	return 0;
+}
+
+/*
+ * How the body of rs ends, in c->res.  Returns 0, or -1 when the
+ * upstream's framing is contradictory.
+ */
+static int response_framing(struct conn *c, const struct http_response *rs,
+			    int *has_te)
+{
+	const struct http_header *te = NULL;
+	uint64_t len = 0;
+	int ncl = 0;
+
+	for (size_t i = 0; i < rs->num_headers; i++) {
+		const struct http_header *h = &rs->headers[i];
+
+		if (http_ieq(h->name, h->name_len, "transfer-encoding")) {
+			te = h;
+		} else if (http_ieq(h->name, h->name_len, "content-length")) {
+			uint64_t v = 0;
+
+			if (h->value_len == 0 || h->value_len > 18)
+				return -1;
+			for (size_t k = 0; k < h->value_len; k++) {
+				if (h->value[k] < '0' || h->value[k] > '9')
+					return -1;
+				v = v * 10 + (h->value[k] - '0');
+			}
+			/* repeated with one value is tolerated (RFC 9110 8.6) */
+			if (ncl++ && v != len)
+				return -1;
+			len = v;
+		}
+	}
+	*has_te = te != NULL;
+	memset(&c->res, 0, sizeof(c->res));
+	if (c->head_method || rs->status == 204 || rs->status == 304) {
+		c->res.kind = FR_DONE;
+	} else if (te) {
+		/* chunked must come last; anything else ends at close */
+		const char *v = te->value, *e = v + te->value_len;
+
+		while (e > v && e[-1] != ',' && e[-1] != ' ')
+			e--;
+		if (http_ieq(e, te->value + te->value_len - e, "chunked")) {
+			c->res.kind = FR_CHUNKED;
+			http_chunked_init(&c->res.ch);
+		} else {
+			c->res.kind = FR_CLOSE;
+		}
+	} else if (ncl) {
+		c->res.kind = len ? FR_LENGTH : FR_DONE;
+		c->res.ch.left = len;
+	} else {
+		c->res.kind = FR_CLOSE;
+	}
+	return 0;
+}
+
+/* A final response other than 101: re-frame the head for the client. */
+static void final(struct conn *c, const struct http_response *rs,
+		  const char *head, size_t hlen, size_t len)
+{
+	struct proxy *px = c->px;
+	struct emit e = { px->hbuf, 0, HBUF, 0 };
+	const char *eol = memchr(head, '\n', hlen);
+	struct iovec iov[2];
+	int has_te, m;
+
+	if (response_framing(c, rs, &has_te) < 0) {
+		bad_gateway(c, "contradictory content-length");
+		return;
+	}
+	c->keepalive = c->keepalive && c->res.kind != FR_CLOSE &&
+		       !px->draining;
+	/* the status line as it came, at the version we speak */
+	emit(&e, "HTTP/1.1", 8);
+	emit(&e, head + 8, eol + 1 - (head + 8));
+	for (size_t i = 0; i < rs->num_headers; i++) {
+		const struct http_header *h = &rs->headers[i];
+
+		if (is_hop(h) || named_in_connection(rs, h))
+			continue;
+		/* RFC 9112 6.3: with both, Transfer-Encoding wins */
+		if (has_te && http_ieq(h->name, h->name_len, "content-length"))
+			continue;
+		emit(&e, h->name, h->name_len);
+		emit(&e, ": ", 2);
+		emit(&e, h->value, h->value_len);
+		emit(&e, "\r\n", 2);
+	}
+	if (!c->keepalive)
+		emit(&e, "Connection: close\r\n", 19);
+	emit(&e, "\r\n", 2);
+	if (e.overflow) {
+		bad_gateway(c, "response head too large");
+		return;
+	}
+	m = frame_scan(&c->res, head + hlen, len - hlen);
+	if (m < 0) {
+		bad_gateway(c, "bad chunked response body");
+		return;
+	}
+	c->replied = 1;
+	iov[0].iov_base = px->hbuf;
+	iov[0].iov_len = e.len;
+	iov[1].iov_base = (void *)(head + hlen);
+	iov[1].iov_len = m;
+	if (side_sendv(&c->cl, iov, 2) < 0) {
+		conn_close(c);
+		return;
+	}
+	buf_free(&c->resp);
+	if (c->res.kind == FR_DONE)
+		upstream_close(c, 0);
+}
+
+/* 101: the head and whatever followed it go through untouched. */
+static void switched(struct conn *c, const char *head, size_t len)
+{
+	if (!c->upgrade) {
+		bad_gateway(c, "101 to a request that did not ask to upgrade");
+		return;
+	}
+	c->state = CS_TUNNEL;
+	c->res.kind = FR_RAW;
+	c->replied = 1;
+	c->keepalive = 0;
+	if (side_send(&c->cl, head, len) < 0) {
+		conn_close(c);
+		return;
+	}
+	buf_free(&c->resp);
+}
+
+void http_response_head(struct conn *c, const char *p, size_t n)
+{
+	struct proxy *px = c->px;
+	const char *head = p;
+	size_t len = n;
+
+	if (c->resp.data) {
+		if (buf_append(&c->resp, p, n) < 0) {
+			conn_close(c);
+			return;
+		}
+		head = c->resp.data;
+		len = c->resp.len;
+	}
+	for (;;) {
+		struct http_response rs = {
+			.headers = px->hdrs,
+			.num_headers = MAX_HEADERS,
+		};
+		size_t win = len < PROXY_HEAD_MAX ? len : PROXY_HEAD_MAX;
+		int r = http_parse_response(head, win, &rs);
+
+		if (r == -1) {
+			bad_gateway(c, "invalid response head");
+			return;
+		}
+		if (r == -2) {
+			if (len >= PROXY_HEAD_MAX) {
+				bad_gateway(c, "response head over 16 KiB");
+			} else if (head != c->resp.data) {
+				struct buf keep = { 0 };
+
+				/* head may point into c->resp itself */
+				if (buf_append(&keep, head, len) < 0) {
+					conn_close(c);
+					return;
+				}
+				buf_free(&c->resp);
+				c->resp = keep;
+			}
+			return;
+		}
+		if (rs.status == 101) {
+			switched(c, head, len);
+			return;
+		}
+		if (rs.status >= 200) {
+			final(c, &rs, head, r, len);
+			return;
+		}
+		/* interim: pass it on; the final response follows */
+		if (side_send(&c->cl, head, r) < 0) {
+			conn_close(c);
+			return;
+		}
+		head += r;
+		len -= r;
+		if (len == 0) {
+			buf_free(&c->resp);
+			return;
+		}
+	}
+}
+
+void http_response_done(struct conn *c)
+{
+	upstream_close(c, 0);
+	if (c->keepalive && c->req.kind == FR_DONE && !c->px->draining) {
+		c->served = 1;
+		request_begin(c);
+	} else {
+		conn_finish(c);
+	}
+}

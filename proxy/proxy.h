@@ -1,0 +1,80 @@
+/*
+ * proxy.h - wsctl proxy: a balancing reverse proxy for WebSocket and
+ * plain HTTP/1.1, one thread, one epoll loop.  cli/cmd_proxy.c fills a
+ * struct proxy_config; proxy_open binds and resolves everything that can
+ * fail at start, proxy_run serves until SIGTERM or SIGINT.
+ *
+ * Opening and running are apart so that a caller can print the bound
+ * addresses in between, and so that a later --workers can fork after
+ * proxy_open and share the listening sockets.
+ */
+#ifndef WSCTL_PROXY_H
+#define WSCTL_PROXY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROXY_MAX_LISTEN 8
+#define PROXY_MAX_UPSTREAMS 64	/* a request's tried set is one uint64_t */
+#define PROXY_HEAD_MAX 16384	/* the longest request or response head */
+
+struct proxy_upstream {
+	char host[256];
+	uint16_t port;
+	unsigned weight;		/* 1..1000; share of the traffic */
+	unsigned max_fails;		/* 0: never taken out */
+	int64_t fail_timeout_ms;	/* how long it stays out */
+};
+
+struct proxy_config {
+	const char *listen[PROXY_MAX_LISTEN];
+	int nlisten;
+	struct proxy_upstream upstreams[PROXY_MAX_UPSTREAMS];
+	int nupstreams;
+	const char *balance;		/* a balancer's name: "round-robin" */
+	int64_t connect_timeout_ms;
+	int64_t read_timeout_ms;	/* idle time, both directions */
+	int64_t handshake_timeout_ms;	/* to send a whole request head */
+	int64_t drain_ms;		/* grace for open tunnels at exit */
+	unsigned max_connections;	/* 0: as many as descriptors allow */
+	int log_fd;			/* one line per notable event; -1: none */
+};
+
+struct proxy;
+
+/* Fill *cfg with the defaults (nginx's where nginx has one). */
+void proxy_config_init(struct proxy_config *cfg);
+
+/*
+ * Parse an upstream as given to --upstream: "ADDR[,weight=N]
+ * [,max_fails=N][,fail_timeout=DURATION]" into *u, defaults filled in.
+ * Returns 0, or -1 with err filled ("bad weight in '127.0.0.1:1,weight=0'").
+ */
+int proxy_parse_upstream(const char *spec, struct proxy_upstream *u,
+			 char *err, size_t errlen);
+
+/*
+ * Check cfg, raise the descriptor limit, resolve the upstreams and open
+ * the listening sockets.  cfg must outlive the proxy.  Returns the proxy,
+ * or NULL with err filled.
+ */
+struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
+			 size_t errlen);
+
+/*
+ * The address of listening socket i ("127.0.0.1:41235"), or NULL past the
+ * last one.
+ */
+const char *proxy_address(struct proxy *px, int i, char *buf, size_t len);
+
+/*
+ * Serve until SIGTERM or SIGINT, then stop accepting, give open
+ * connections cfg->drain_ms to finish, and close the rest.  Returns 0, or
+ * -1 with err filled when the loop itself failed.
+ */
+int proxy_run(struct proxy *px, char *err, size_t errlen);
+
+/* Close everything proxy_open opened and free px. */
+void proxy_free(struct proxy *px);
+
+#endif

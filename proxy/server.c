@@ -1,0 +1,170 @@
+/*
+ * server.c - the proxy as a whole: open (limits, balancer, listeners),
+ * run (signals, the loop, the drain at exit) and free.
+ *
+ * Signals arrive through a signalfd watched by the loop, so SIGTERM is
+ * handled between two callbacks like any other event: no flag polling,
+ * no work in a handler.  The first SIGTERM or SIGINT stops accepting and
+ * lets open connections finish for cfg->drain_ms; a second one, or the
+ * end of that time, closes whatever is left.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "common/net.h"
+#include "proxy/listen.h"
+
+#define FD_RESERVE 32		/* listeners, the loop, logs, and spare */
+
+/* Descriptors are the proxy's real limit: take all the hard limit gives. */
+static rlim_t raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur;
+}
+
+struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
+			 size_t errlen)
+{
+	struct proxy *px;
+	rlim_t nofile;
+
+	if (cfg->nlisten < 1) {
+		snprintf(err, errlen, "nothing to listen on");
+		return NULL;
+	}
+	px = calloc(1, sizeof(*px));
+	if (!px) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	px->cfg = cfg;
+	px->sig.fd = -1;
+	nofile = raise_nofile();
+	/* each connection holds two descriptors: client and upstream */
+	px->max_conns = nofile > 2 * FD_RESERVE ? (nofile - FD_RESERVE) / 2
+						: 16;
+	if (cfg->max_connections && cfg->max_connections < px->max_conns)
+		px->max_conns = cfg->max_connections;
+	if (lb_init(&px->lb, cfg, err, errlen) < 0)
+		goto fail;
+	if (listen_open(px, err, errlen) < 0)
+		goto fail;
+	return px;
+fail:
+	proxy_free(px);
+	return NULL;
+}
+
+const char *proxy_address(struct proxy *px, int i, char *buf, size_t len)
+{
+	if (i < 0 || i >= px->nlsn || px->lsn[i].io.fd < 0)
+		return NULL;
+	return net_fmt_fd(px->lsn[i].io.fd, 0, buf, len);
+}
+
+static void drain_over(struct loop *loop, struct loop_timer *t)
+{
+	struct proxy *px = container_of(t, struct proxy, drain_timer);
+	unsigned n = 0;
+
+	for (struct conn *c = px->conns; c; c = c->next)
+		n++;
+	px_log(px, "drain time over: closing %u connection%s", n,
+	       n == 1 ? "" : "s");
+	conn_close_all(px);
+	loop_stop(loop);
+}
+
+static void on_signal(struct loop *loop, struct loop_io *io, unsigned ev)
+{
+	struct proxy *px = container_of(io, struct proxy, sig);
+	struct signalfd_siginfo si;
+
+	(void)ev;
+	if (read(io->fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (px->draining) {
+		drain_over(loop, &px->drain_timer);
+		return;
+	}
+	px_log(px, "%s: draining for %lldms",
+	       si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM",
+	       (long long)px->cfg->drain_ms);
+	px->draining = 1;
+	listen_close(px);
+	conn_drain(px);
+	if (!px->conns) {
+		loop_stop(loop);
+		return;
+	}
+	loop_timer_set(loop, &px->drain_timer,
+		       loop_now(loop) + px->cfg->drain_ms, drain_over);
+}
+
+int proxy_run(struct proxy *px, char *err, size_t errlen)
+{
+	sigset_t mask, old;
+	int fd, r = 0;
+
+	/* made here, not in proxy_open: a forked worker needs its own */
+	if (!(px->loop = loop_new(err, errlen)))
+		return -1;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0 || loop_io_add(px->loop, &px->sig, fd, LOOP_IN,
+				  on_signal) < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		r = -1;
+		goto out;
+	}
+	if (listen_start(px) < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		r = -1;
+		goto out;
+	}
+	if (loop_run(px->loop) < 0) {
+		snprintf(err, errlen, "epoll_wait: %s", strerror(errno));
+		r = -1;
+	}
+out:
+	conn_close_all(px);
+	loop_flush(px->loop);
+	listen_close(px);
+	loop_io_close(px->loop, &px->sig);
+	loop_free(px->loop);
+	px->loop = NULL;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+void proxy_free(struct proxy *px)
+{
+	if (!px)
+		return;
+	/* proxy_run closed them when it ran */
+	for (int i = 0; i < px->nlsn; i++)
+		if (px->lsn[i].io.fd >= 0)
+			close(px->lsn[i].io.fd);
+	lb_fini(&px->lb);
+	free(px);
+}
