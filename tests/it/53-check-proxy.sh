@@ -1,0 +1,46 @@
+# wsctl check against wsctl proxy, with the backends spawned by the
+# checker: every check passes, for each balancing method; a short
+# --read-timeout fails timeout.idle and is seen to close on time.
+. "$(dirname "$0")/../lib.sh"
+
+# start_proxy NAME ARGS...: wsctl proxy on a free port in front of two
+# backend addresses B1 and B2 that the checker will fill
+start_proxy() {
+	local name=$1
+	shift
+	LISTEN=$(free_port) B1=$(free_port) B2=$(free_port)
+	spawn "$name" "$WSCTL" proxy -q --listen "127.0.0.1:$LISTEN" \
+		--upstream "127.0.0.1:$B1" --upstream "127.0.0.1:$B2" "$@"
+	PROXY=$SPAWNED
+	wait_port "$LISTEN"
+}
+
+run_check() { # run_check NAME ARGS...
+	local name=$1
+	shift
+	"$WSCTL" check --color never --report "$OUT/check-$name.json" \
+		--backends "spawn:127.0.0.1:$B1,127.0.0.1:$B2" "$@" \
+		"ws://127.0.0.1:$LISTEN/" >"$OUT/check-$name.table" 2>&1
+	RC=$?
+	FAILED=$(/usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/check-$name.json'))
+print(' '.join(sorted(c['id'] for c in r['checks'] if c['status'] in ('fail', 'error'))))")
+}
+
+for method in round-robin ip-hash least-conn; do
+	start_proxy "proxy-$method" --balance "$method"
+	run_check "$method" --balance "$method" --idle 2s --read-timeout 60s
+	expect_eq "wsctl proxy, $method: every check passes" "$RC/$FAILED" "0/"
+	stop "$PROXY"
+done
+expect_match "wsctl proxy: X-Forwarded-For appended" \
+	"$(grep '^headers.x-forwarded-for' "$OUT/check-round-robin.table")" "pass"
+expect_match "wsctl proxy: Host kept with its port" \
+	"$(grep '^headers.host' "$OUT/check-round-robin.table")" "pass +Host: 127.0.0.1:[0-9]+$"
+
+start_proxy proxy-short --read-timeout 1s
+run_check short --idle 3s --read-timeout 1s --only 'timeout.*'
+expect_eq "wsctl proxy --read-timeout 1s: timeout.idle fails" "$RC/$FAILED" "1/timeout.idle"
+expect_match "wsctl proxy --read-timeout 1s: closes on time" \
+	"$(grep '^timeout.idle-close' "$OUT/check-short.table")" "pass +closed after 1"
+stop "$PROXY"
