@@ -28,7 +28,7 @@ int nginx_start(struct nginx_proc *p, const char *conf, int snippet,
 		const char *pid, const struct hostport *wait_for, char *err,
 		size_t errlen);
 
-/* Stop nginx (SIGQUIT, then SIGKILL) and remove the prefix. */
+/* Stop nginx (SIGTERM, its fast shutdown, then SIGKILL); remove the prefix. */
 void nginx_stop(struct nginx_proc *p);
 
 #endif

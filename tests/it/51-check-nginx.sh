@@ -154,3 +154,28 @@ printf 'events {}\nhttp {\n  server {\n    listen 1;\n  }}\n}\n' >"$OUT/bad.conf
 "$WSCTL" check --nginx-conf "$OUT/bad.conf" >/dev/null 2>"$OUT/bad.err"
 expect_eq "config error: exit 2" "$?" 2
 expect_match "config error: file and line" "$(cat "$OUT/bad.err")" "bad.conf:6: unexpected '}'"
+
+# a conf.d snippet (no events, no http block), as the article gives it:
+# --start-nginx wraps it in a main file of its own
+LISTEN=$(free_port) B1=$(free_port) B2=$(free_port)
+cat >"$OUT/snippet.conf" <<SNIP
+map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
+upstream websocket { server 127.0.0.1:$B1; server 127.0.0.1:$B2; }
+server {
+    listen 127.0.0.1:$LISTEN;
+    access_log off;
+    location /ws/ {
+        proxy_pass http://websocket;
+        proxy_http_version 1.1;
+        proxy_set_header Host \$host;
+        proxy_set_header Upgrade \$http_upgrade;
+        proxy_set_header Connection \$connection_upgrade;
+    }
+}
+SNIP
+CONF=$OUT/snippet.conf
+run_check snippet --quick --only 'handshake.*,frames.text,distribution.balance'
+expect_eq "a conf.d snippet: wrapped, started, passes" "$RC/$FAILED" "0/"
+check "a conf.d snippet: the target comes from listen and location" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/check-snippet.json'))
+assert r['target'] == ['ws://127.0.0.1:$LISTEN/ws/'], r['target']"
