@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(build-essential pkg-config libwebsockets-dev libcjson-dev
-      libcurl4-openssl-dev libssl-dev openssl nginx-light haproxy curl
-      python3 python3-jsonschema procps iproute2 valgrind)
+pkgs=(build-essential pkg-config libwebsockets-dev libwebsockets-evlib-uv
+      libcjson-dev libcurl4-openssl-dev libssl-dev openssl nginx-light haproxy
+      curl python3 python3-jsonschema procps iproute2 valgrind)
 
 missing=()
 for p in "${pkgs[@]}"; do
