@@ -1,6 +1,7 @@
 /*
  * cmd_proxy.c - `wsctl proxy`: options into a struct proxy_config, then
- * proxy/ does the work.  Prints the bound addresses on stdout once the
+ * proxy/ does the work.  A --config file is read first and the other
+ * options override it.  Prints the bound addresses on stdout once the
  * sockets are open, so that a script can start it on port 0.
  */
 #include <getopt.h>
@@ -15,31 +16,42 @@
 
 static const char help[] =
 "usage: wsctl proxy --listen ADDR --upstream ADDR[,PARAMS] [options]\n"
+"       wsctl proxy --config FILE [options]\n"
 "\n"
 "Relay WebSocket and HTTP/1.1 connections to upstreams, balanced, as\n"
 "nginx does with proxy_pass, the Upgrade and Connection headers and\n"
 "X-Forwarded-For.\n"
 "\n"
+"  -c, --config FILE             settings as JSON (see docs/proxy.md);\n"
+"                                options given here override the file\n"
 "  -l, --listen ADDR             address to listen on (repeatable):\n"
 "                                0.0.0.0:80, :8080, [::1]:8080, 127.0.0.1:0\n"
 "  -u, --upstream ADDR[,PARAMS]  an upstream (repeatable); PARAMS, comma\n"
 "                                separated: weight=N (1), max_fails=N (1),\n"
 "                                fail_timeout=DURATION (10s)\n"
 "  -b, --balance NAME            round-robin (default), ip-hash, least-conn\n"
+"      --tls-cert FILE           serve TLS (wss://, https://) on every\n"
+"      --tls-key FILE            listener with this PEM chain and key\n"
 "      --connect-timeout DUR     to connect to an upstream (5s)\n"
 "      --read-timeout DUR        close a connection idle both ways this\n"
 "                                long (60s)\n"
-"      --handshake-timeout DUR   for a client to send its request head (10s)\n"
+"      --handshake-timeout DUR   for a client to send its request head,\n"
+"                                TLS handshake included (10s)\n"
 "      --max-connections N       answer 503 beyond N client connections\n"
 "                                (default: what the descriptor limit allows)\n"
 "      --drain DUR               on SIGTERM, time open connections get to\n"
 "                                finish (5s)\n"
+"      --access-log FILE|-       one line per request or tunnel\n"
+"      --log-format FORMAT       of the access log: text (default), json\n"
+"      --status-listen ADDR      serve JSON stats on this address\n"
+"      --workers N               N processes sharing the listeners with\n"
+"                                SO_REUSEPORT (1)\n"
 "  -q, --quiet                   no log lines on stderr\n"
 "  -h, --help                    show this help\n"
 "\n"
 "Durations: 300ms, 5s, 2m, 1h.  Prints \"listening on ADDR\" for each\n"
-"socket, then serves until SIGTERM or SIGINT.  Exit status: 0 after a\n"
-"signal, 2 for a usage or setup error.\n";
+"socket, then serves until SIGTERM or SIGINT; SIGHUP reopens the access\n"
+"log.  Exit status: 0 after a signal, 2 for a usage or setup error.\n";
 
 enum {
 	OPT_CONNECT_TIMEOUT = 256,
@@ -47,9 +59,16 @@ enum {
 	OPT_HANDSHAKE_TIMEOUT,
 	OPT_MAX_CONNECTIONS,
 	OPT_DRAIN,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_ACCESS_LOG,
+	OPT_LOG_FORMAT,
+	OPT_STATUS_LISTEN,
+	OPT_WORKERS,
 };
 
 static const struct option options[] = {
+	{ "config", required_argument, NULL, 'c' },
 	{ "listen", required_argument, NULL, 'l' },
 	{ "upstream", required_argument, NULL, 'u' },
 	{ "balance", required_argument, NULL, 'b' },
@@ -58,6 +77,12 @@ static const struct option options[] = {
 	{ "handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT },
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "access-log", required_argument, NULL, OPT_ACCESS_LOG },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "status-listen", required_argument, NULL, OPT_STATUS_LISTEN },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -72,26 +97,71 @@ static int duration(const char *cmd, const char *name, const char *s,
 	return 0;
 }
 
+/* A whole number in [1, max] for option name. */
+static int count(const char *cmd, const char *name, const char *s,
+		 unsigned long max, unsigned *v)
+{
+	char *end;
+	unsigned long n = strtoul(s, &end, 10);
+
+	if (*s < '1' || *s > '9' || *end || n > max)
+		return cli_usage(cmd, "bad number '%s' for --%s", s, name);
+	*v = n;
+	return 0;
+}
+
+/*
+ * The first pass: only --config, so that the file is read first and the
+ * other options, read next, override it.  Errors wait for the second.
+ */
+static int load_config(int argc, char **argv, struct proxy_config *cfg)
+{
+	const char *path = NULL;
+	char err[400];
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:l:u:b:qh", options, NULL)) !=
+	       -1)
+		if (c == 'c')
+			path = optarg;
+	if (!path)
+		return 0;
+	if (proxy_config_load(cfg, path, err, sizeof(err)) < 0) {
+		cli_err(argv[0], "%s", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct proxy_config *cfg)
 {
-	const char *cmd = argv[0];
+	const char *cmd = argv[0], *cert = NULL, *key = NULL;
+	int cli_listen = 0, cli_upstream = 0;
 	char err[300];
 	int c;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":l:u:b:qh", options, NULL)) != -1) {
-		char *end;
-		unsigned long n;
-
+	while ((c = getopt_long(argc, argv, ":c:l:u:b:qh", options, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			break;		/* read by load_config */
 		case 'l':
+			/* the command line's list replaces the file's */
+			if (!cli_listen++)
+				cfg->nlisten = 0;
 			if (cfg->nlisten == PROXY_MAX_LISTEN)
 				return cli_usage(cmd, "at most %d --listen",
 						 PROXY_MAX_LISTEN);
-			cfg->listen[cfg->nlisten++] = optarg;
+			memset(&cfg->listen[cfg->nlisten], 0,
+			       sizeof(cfg->listen[0]));
+			cfg->listen[cfg->nlisten++].addr = optarg;
 			break;
 		case 'u':
+			if (!cli_upstream++)
+				cfg->nupstreams = 0;
 			if (cfg->nupstreams == PROXY_MAX_UPSTREAMS)
 				return cli_usage(cmd, "at most %d --upstream",
 						 PROXY_MAX_UPSTREAMS);
@@ -107,6 +177,12 @@ static int parse(int argc, char **argv, struct proxy_config *cfg)
 						 "(round-robin, ip-hash, "
 						 "least-conn)", optarg);
 			cfg->balance = optarg;
+			break;
+		case OPT_TLS_CERT:
+			cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			key = optarg;
 			break;
 		case OPT_CONNECT_TIMEOUT:
 			if (duration(cmd, "connect-timeout", optarg,
@@ -130,12 +206,29 @@ static int parse(int argc, char **argv, struct proxy_config *cfg)
 						 "--drain", optarg);
 			break;
 		case OPT_MAX_CONNECTIONS:
-			n = strtoul(optarg, &end, 10);
-			if (*optarg < '1' || *optarg > '9' || *end ||
-			    n > 1000000)
-				return cli_usage(cmd, "bad number '%s' for "
-						 "--max-connections", optarg);
-			cfg->max_connections = n;
+			if (count(cmd, "max-connections", optarg, 1000000,
+				  &cfg->max_connections))
+				return EXIT_USAGE;
+			break;
+		case OPT_ACCESS_LOG:
+			cfg->access_log = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			if (!strcmp(optarg, "text"))
+				cfg->log_format = PROXY_LOG_TEXT;
+			else if (!strcmp(optarg, "json"))
+				cfg->log_format = PROXY_LOG_JSON;
+			else
+				return cli_usage(cmd, "unknown log format '%s' "
+						 "(text, json)", optarg);
+			break;
+		case OPT_STATUS_LISTEN:
+			cfg->status_listen = optarg;
+			break;
+		case OPT_WORKERS:
+			if (count(cmd, "workers", optarg, PROXY_MAX_WORKERS,
+				  &cfg->workers))
+				return EXIT_USAGE;
 			break;
 		case 'q':
 			cfg->log_fd = -1;
@@ -149,6 +242,12 @@ static int parse(int argc, char **argv, struct proxy_config *cfg)
 	}
 	if (optind < argc)
 		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!cert != !key)
+		return cli_usage(cmd, "--tls-cert and --tls-key go together");
+	for (int i = 0; cert && i < cfg->nlisten; i++) {
+		cfg->listen[i].tls_cert = cert;
+		cfg->listen[i].tls_key = key;
+	}
 	if (cfg->nlisten == 0)
 		return cli_usage(cmd, "--listen is required");
 	if (cfg->nupstreams == 0)
@@ -160,25 +259,30 @@ int cmd_proxy(int argc, char **argv)
 {
 	static struct proxy_config cfg;
 	struct proxy *px;
-	char err[400], addr[80];
+	char err[400], line[120];
 	int r;
 
 	proxy_config_init(&cfg);
-	r = parse(argc, argv, &cfg);
-	if (r < 0)
-		return EXIT_OK;		/* --help */
-	if (r > 0)
-		return r;
+	r = load_config(argc, argv, &cfg);
+	if (r == 0)
+		r = parse(argc, argv, &cfg);
+	if (r != 0) {
+		proxy_config_fini(&cfg);
+		return r < 0 ? EXIT_OK : r;	/* r < 0: --help */
+	}
 	px = proxy_open(&cfg, err, sizeof(err));
 	if (!px) {
 		cli_err(argv[0], "%s", err);
+		proxy_config_fini(&cfg);
 		return EXIT_USAGE;
 	}
-	for (int i = 0; proxy_address(px, i, addr, sizeof(addr)); i++)
-		printf("listening on %s\n", addr);
+	for (int i = 0; proxy_address(px, i, line, sizeof(line)); i++)
+		printf("%s\n", line);
 	fflush(stdout);
-	r = proxy_run(px, err, sizeof(err));
+	/* with --workers this returns in each worker and in the parent */
+	r = proxy_serve(px, err, sizeof(err));
 	proxy_free(px);
+	proxy_config_fini(&cfg);
 	if (r < 0) {
 		cli_err(argv[0], "%s", err);
 		return EXIT_FAIL;

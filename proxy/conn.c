@@ -108,6 +108,7 @@ static void conn_timer(struct loop *loop, struct loop_timer *t)
 	case CS_TUNNEL:
 		px_log(c->px, "%s: idle for %lldms, closed", who,
 		       (long long)timeout_of(c));
+		alog_why(c, WHY_READ_TIMEOUT);
 		conn_close(c);
 		break;
 	default:
@@ -128,10 +129,7 @@ static void linger(struct conn *c)
 	}
 	if (s->out.data)
 		return;
-	if (!s->shut) {
-		shutdown(s->io.fd, SHUT_WR);
-		s->shut = 1;
-	}
+	side_shut(s);
 	while (s->rd) {
 		int n = side_read(s, c->px->scratch, SCRATCH);
 
@@ -162,6 +160,7 @@ static const char *reason(int status)
 	case 405: return "Method Not Allowed";
 	case 408: return "Request Timeout";
 	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
 	case 501: return "Not Implemented";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
@@ -180,9 +179,13 @@ void conn_reply(struct conn *c, int status, const char *why)
 	upstream_close(c, 0);
 	if (c->replied) {
 		/* the client has part of a response: only a close tells it */
+		alog_why(c, WHY_ERROR);
 		conn_close(c);
 		return;
 	}
+	px->totals.replies++;
+	if (!c->log && !c->status)
+		alog_begin(c, NULL, 0, NULL, 0);
 	blen = snprintf(body, sizeof(body), "%d %s: %s\n", status,
 			reason(status), why);
 	if (blen >= (int)sizeof(body))
@@ -194,6 +197,10 @@ void conn_reply(struct conn *c, int status, const char *why)
 		       "Connection: close\r\n\r\n%.*s",
 		       status, reason(status), blen, blen, body);
 	c->replied = 1;
+	if (c->log)
+		c->log->status = status;
+	alog_tx(c, len);
+	alog_end(c, WHY_DONE);
 	if (side_send(&c->cl, px->hbuf, len) < 0) {
 		conn_close(c);
 		return;
@@ -217,7 +224,9 @@ void conn_close(struct conn *c)
 
 	if (c->state == CS_CLOSED)
 		return;
+	alog_end(c, WHY_ERROR);
 	upstream_close(c, 0);
+	side_tls_free(&c->cl);
 	loop_io_close(px->loop, &c->cl.io);
 	loop_timer_stop(px->loop, &c->timer);
 	buf_free(&c->cl.out);
@@ -263,8 +272,8 @@ static void client_event(struct loop *loop, struct loop_io *io, unsigned ev)
 	conn_drive(c);
 }
 
-void conn_accept(struct proxy *px, int fd, const struct sockaddr *sa,
-		 socklen_t sl)
+void conn_accept(struct proxy *px, const struct listener *l, int fd,
+		 const struct sockaddr *sa, socklen_t sl)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 
@@ -279,12 +288,18 @@ void conn_accept(struct proxy *px, int fd, const struct sockaddr *sa,
 	memcpy(&c->addr, sa, sl < sizeof(c->addr) ? sl : sizeof(c->addr));
 	c->active = loop_now(px->loop);
 	c->state = CS_HEAD;
+	c->status = l->status;
 	if (loop_io_add(px->loop, &c->cl.io, fd,
 			LOOP_IN | LOOP_OUT | LOOP_EDGE, client_event) < 0 ||
 	    loop_timer_set(px->loop, &c->timer, c->active + timeout_of(c),
-			   conn_timer) < 0) {
+			   conn_timer) < 0 ||
+	    (l->tls && side_tls_start(&c->cl, l->tls) < 0)) {
 		px_log(px, "cannot watch a new connection: out of memory");
-		close(fd);
+		loop_timer_stop(px->loop, &c->timer);
+		if (c->cl.io.fd >= 0)
+			loop_io_close(px->loop, &c->cl.io);
+		else
+			close(fd);
 		free(c);
 		return;
 	}
@@ -296,6 +311,12 @@ void conn_accept(struct proxy *px, int fd, const struct sockaddr *sa,
 	 * wasted read is cheaper than a trip through epoll_wait */
 	c->cl.rd = 1;
 	c->cl.wr = 1;
+	if (c->status) {
+		/* not a client: the stats count and limit only clients */
+		request_begin(c);
+		return;
+	}
+	px->totals.connections++;
 	if (px->nconns >= px->max_conns) {
 		conn_reply(c, 503, "over max-connections");
 		return;

@@ -17,7 +17,12 @@
  *
  * Sockets are registered once, edge-triggered, for both directions; the
  * rd and wr flags remember an edge until a read or write shows the
- * socket drained or full.
+ * socket drained or full.  On a TLS listener the client side carries an
+ * SSL session, and the side helpers of relay.c (the only calls that do
+ * I/O on a side) go through it (tls.c); the rest of proxy/ cannot tell.
+ *
+ * With --access-log a connection also holds a struct reqlog for the
+ * request or tunnel in progress (accesslog.c); without, it holds none.
  */
 #ifndef WSCTL_PROXY_CONN_H
 #define WSCTL_PROXY_CONN_H
@@ -47,9 +52,13 @@ struct buf {
 	uint32_t off, len;		/* pending: data[off..len) */
 };
 
+struct ssl_st;
+struct ssl_ctx_st;
+
 struct side {
 	struct loop_io io;
 	struct buf out;			/* bytes this side has not taken yet */
+	struct ssl_st *ssl;		/* TLS on this socket; NULL: plain */
 	uint8_t rd;			/* readable edge seen, not drained */
 	uint8_t wr;			/* writable, as far as we know */
 	uint8_t hup;			/* the peer shut down its sending side */
@@ -101,24 +110,42 @@ struct conn {
 	uint8_t counted:1;		/* counts against max_connections */
 	uint8_t served:1;		/* a request was served before */
 	uint8_t timed_out:1;		/* the last connect attempt timed out */
+	uint8_t status:1;		/* came to the stats listener */
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in sin;
 		struct sockaddr_in6 sin6;
 	} addr;				/* the client's */
+	struct reqlog *log;		/* the access log's record, or NULL */
 };
 
 struct listener {
 	struct loop_io io;
 	struct proxy *px;
+	struct ssl_ctx_st *tls;		/* a TLS listener's; NULL: plain */
+	int16_t worker;			/* the worker that keeps it; -1: all */
+	uint8_t status;			/* the stats listener */
+};
+
+/* What the stats count besides the connections open now. */
+struct px_totals {
+	uint64_t connections;		/* accepted (stats clients not) */
+	uint64_t requests;		/* request heads forwarded */
+	uint64_t tunnels;		/* 101s relayed */
+	uint64_t replies;		/* answers of the proxy's own */
 };
 
 struct proxy {
 	const struct proxy_config *cfg;
 	struct loop *loop;
 	struct lb lb;
-	struct listener lsn[PROXY_MAX_LISTEN * 4];
+	struct listener *lsn;		/* every worker's, for proxy_serve */
 	int nlsn;
+	int worker;			/* this process's number, from 0 */
+	struct ssl_ctx_st *tls[PROXY_MAX_LISTEN];	/* per cfg->listen */
+	int alog_fd;			/* the access log; -1: none */
+	struct px_totals totals;
+	int64_t started_ms;		/* wall clock, for the stats */
 	struct loop_io sig;		/* a signalfd */
 	struct loop_timer drain_timer, accept_timer;
 	struct conn *conns;
@@ -136,8 +163,8 @@ struct proxy {
  * and everything that calls them), c->state says what happened; c itself
  * stays valid until the end of the loop iteration.
  */
-void conn_accept(struct proxy *px, int fd, const struct sockaddr *sa,
-		 socklen_t sl);
+void conn_accept(struct proxy *px, const struct listener *l, int fd,
+		 const struct sockaddr *sa, socklen_t sl);
 /* Do whatever the rd/wr flags allow in the current state. */
 void conn_drive(struct conn *c);
 /* Close both sockets now; the memory goes at the end of the iteration. */
@@ -156,6 +183,85 @@ char *conn_client(const struct conn *c, char *buf, size_t len);
 /* One line "wsctl proxy: ..." on the log descriptor, in one write. */
 void px_log(struct proxy *px, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Why a request or tunnel ended, for the access log. */
+enum conn_why {
+	WHY_NONE,
+	WHY_DONE,			/* the response is complete */
+	WHY_CLIENT,			/* the client closed first */
+	WHY_UPSTREAM,			/* the upstream closed first */
+	WHY_READ_TIMEOUT,
+	WHY_DRAIN,			/* closed when the drain time was over */
+	WHY_ERROR,			/* an I/O error or no memory */
+};
+
+/* The access log's record of one request or tunnel. */
+struct reqlog {
+	int64_t t0;			/* loop time at the request head */
+	uint64_t rx, tx;		/* bytes from and to the client */
+	uint16_t status;		/* 0: no response yet */
+	int16_t peer;			/* the upstream; -1: none */
+	uint8_t why;			/* enum conn_why, the first one set */
+	uint16_t mlen;			/* line[0..mlen) is the method */
+	char line[];			/* "METHOD TARGET", cut at 1 KiB */
+};
+
+/*
+ * accesslog.c.  alog_open opens cfg->access_log (-1 with err filled),
+ * alog_reopen opens it again at the same path (SIGHUP).  alog_begin
+ * starts c's record for a request head (method and target NULL when the
+ * head could not be parsed); it does nothing when there is no log.
+ * alog_end writes c's line, if it has a record, and drops the record.
+ */
+int alog_open(struct proxy *px, char *err, size_t errlen);
+void alog_reopen(struct proxy *px);
+void alog_begin(struct conn *c, const char *method, size_t mlen,
+		const char *target, size_t tlen);
+void alog_end(struct conn *c, int why);
+
+static inline void alog_rx(struct conn *c, size_t n)
+{
+	if (c->log)
+		c->log->rx += n;
+}
+
+static inline void alog_tx(struct conn *c, size_t n)
+{
+	if (c->log)
+		c->log->tx += n;
+}
+
+/* Remember why c is ending, unless a reason was given first. */
+static inline void alog_why(struct conn *c, int why)
+{
+	if (c->log && !c->log->why)
+		c->log->why = why;
+}
+
+/*
+ * tls.c: the server side of TLS.  side_tls_ctx makes the context for
+ * listener l (certificate, key, ALPN http/1.1), or returns NULL with err
+ * filled.  side_tls_start puts a new session on s's socket.  The I/O
+ * functions behave as side_read, side_sendv and side_flush (relay.c),
+ * whose TLS halves they are; side_tls_shut sends close_notify.
+ */
+struct ssl_ctx_st *side_tls_ctx(const struct proxy_listen *l, char *err,
+			       size_t errlen);
+void side_tls_ctx_free(struct ssl_ctx_st *ctx);
+int side_tls_start(struct side *s, struct ssl_ctx_st *ctx);
+void side_tls_free(struct side *s);
+int side_tls_read(struct side *s, char *buf, size_t want);
+/* Write p[0..n) as far as the socket takes it; returns the count, or -1. */
+long side_tls_write(struct side *s, const char *p, size_t n);
+void side_tls_shut(struct side *s);
+
+/* stats.c: answer a request on the stats listener (GET or HEAD: the
+ * stats as JSON; anything else 405), then finish. */
+void status_answer(struct conn *c, const struct http_request *rq);
+/* An ISO 8601 UTC time for wall-clock ms: "2026-11-25T10:08:33.123Z". */
+char *px_iso_time(int64_t ms, char *buf, size_t len);
+/* The wall clock in milliseconds. */
+int64_t px_wall_ms(void);
 
 /* request.c: a new request head is due (after accept, or keep-alive). */
 void request_begin(struct conn *c);
@@ -185,6 +291,8 @@ int side_read(struct side *s, char *buf, size_t want);
 int side_sendv(struct side *s, struct iovec *iov, int cnt);
 int side_send(struct side *s, const char *p, size_t n);
 int side_flush(struct side *s);
+/* Shut down our sending side (close_notify first on TLS). */
+void side_shut(struct side *s);
 /* Record what an event says about s (edges for rd, wr; hup). */
 void side_note(struct side *s, unsigned ev);
 /* Append to b, growing it exactly.  Returns 0, or -1 out of memory. */

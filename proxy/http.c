@@ -145,6 +145,9 @@ static void final(struct conn *c, const struct http_response *rs,
 		return;
 	}
 	c->replied = 1;
+	if (c->log)
+		c->log->status = rs->status;
+	alog_tx(c, e.len + m);
 	iov[0].iov_base = px->hbuf;
 	iov[0].iov_len = e.len;
 	iov[1].iov_base = (void *)(head + hlen);
@@ -169,6 +172,10 @@ static void switched(struct conn *c, const char *head, size_t len)
 	c->res.kind = FR_RAW;
 	c->replied = 1;
 	c->keepalive = 0;
+	c->px->totals.tunnels++;
+	if (c->log)
+		c->log->status = 101;
+	alog_tx(c, len);
 	if (side_send(&c->cl, head, len) < 0) {
 		conn_close(c);
 		return;
@@ -227,6 +234,7 @@ void http_response_head(struct conn *c, const char *p, size_t n)
 			return;
 		}
 		/* interim: pass it on; the final response follows */
+		alog_tx(c, r);
 		if (side_send(&c->cl, head, r) < 0) {
 			conn_close(c);
 			return;
@@ -242,6 +250,7 @@ void http_response_head(struct conn *c, const char *p, size_t n)
 
 void http_response_done(struct conn *c)
 {
+	alog_end(c, WHY_DONE);
 	upstream_close(c, 0);
 	if (c->keepalive && c->req.kind == FR_DONE && !c->px->draining) {
 		c->served = 1;

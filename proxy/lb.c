@@ -123,8 +123,10 @@ int lb_pick(struct lb *lb, const struct sockaddr *client, uint64_t tried,
 {
 	int i = lb->ops->pick(lb, client, tried, now);
 
-	if (i >= 0)
+	if (i >= 0) {
 		lb->peers[i].conns++;
+		lb->peers[i].total++;
+	}
 	return i;
 }
 
@@ -141,6 +143,7 @@ void lb_release(struct lb *lb, unsigned i, int failed, int64_t now)
 		if (now - p->last_fail > u->fail_timeout_ms)
 			p->fails = 0;
 		p->fails++;
+		p->failures++;
 		p->last_fail = now;
 		if (u->max_fails && p->fails >= u->max_fails)
 			p->down_until = now + u->fail_timeout_ms;

@@ -28,6 +28,8 @@ struct lb_peer {
 	unsigned fails;			/* recent failures */
 	int64_t last_fail;
 	int64_t down_until;		/* out of rotation until then */
+	uint64_t total;			/* connections ever made, for stats */
+	uint64_t failures;		/* failed attempts ever, for stats */
 };
 
 struct lb {

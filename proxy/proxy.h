@@ -17,6 +17,7 @@
 #define PROXY_MAX_LISTEN 8
 #define PROXY_MAX_UPSTREAMS 64	/* a request's tried set is one uint64_t */
 #define PROXY_HEAD_MAX 16384	/* the longest request or response head */
+#define PROXY_MAX_WORKERS 64
 
 struct proxy_upstream {
 	char host[256];
@@ -26,8 +27,17 @@ struct proxy_upstream {
 	int64_t fail_timeout_ms;	/* how long it stays out */
 };
 
+/* A listening address; with a certificate and key it speaks TLS. */
+struct proxy_listen {
+	const char *addr;
+	const char *tls_cert;		/* PEM chain; NULL: plain */
+	const char *tls_key;		/* PEM key */
+};
+
+enum proxy_log_format { PROXY_LOG_TEXT, PROXY_LOG_JSON };
+
 struct proxy_config {
-	const char *listen[PROXY_MAX_LISTEN];
+	struct proxy_listen listen[PROXY_MAX_LISTEN];
 	int nlisten;
 	struct proxy_upstream upstreams[PROXY_MAX_UPSTREAMS];
 	int nupstreams;
@@ -38,12 +48,30 @@ struct proxy_config {
 	int64_t drain_ms;		/* grace for open tunnels at exit */
 	unsigned max_connections;	/* 0: as many as descriptors allow */
 	int log_fd;			/* one line per notable event; -1: none */
+	const char *access_log;		/* a path, "-" for stdout, NULL: none */
+	int log_format;			/* enum proxy_log_format */
+	const char *status_listen;	/* JSON stats served here; NULL: none */
+	unsigned workers;		/* processes; 1: no fork */
+	void *json;			/* the --config tree the strings live in */
 };
 
 struct proxy;
 
 /* Fill *cfg with the defaults (nginx's where nginx has one). */
 void proxy_config_init(struct proxy_config *cfg);
+
+/*
+ * Read the JSON configuration file path into *cfg, over what it holds
+ * (config_json.c; docs/proxy.md has the schema).  Strings in cfg then
+ * point into the parsed file, which proxy_config_fini frees.  Returns 0,
+ * or -1 with err naming the file and the field: "px.json: upstreams[1]:
+ * bad weight in '127.0.0.1:1,weight=0'".
+ */
+int proxy_config_load(struct proxy_config *cfg, const char *path,
+		      char *err, size_t errlen);
+
+/* Free what proxy_config_load kept. */
+void proxy_config_fini(struct proxy_config *cfg);
 
 /*
  * Parse an upstream as given to --upstream: "ADDR[,weight=N]
@@ -62,14 +90,28 @@ struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
 			 size_t errlen);
 
 /*
- * The address of listening socket i ("127.0.0.1:41235"), or NULL past the
- * last one.
+ * The line to print for listening address i: "listening on
+ * 127.0.0.1:41235", "listening on 127.0.0.1:41236 (tls)", "stats on
+ * 127.0.0.1:41237"; NULL past the last one.
  */
 const char *proxy_address(struct proxy *px, int i, char *buf, size_t len);
 
 /*
+ * The proxy as cfg->workers processes (workers.c): fork them, each
+ * running proxy_run on its own share of the listening sockets, pass
+ * SIGTERM, SIGINT and SIGHUP on to them, start a worker again when one
+ * dies of something else, and return once all have ended after a
+ * signal.  With one worker this is proxy_run.  It returns in every
+ * process: in a worker when that worker is done (as proxy_run), in the
+ * parent after the last worker.  Returns 0, or -1 with err filled (a
+ * fork failed at start, or a worker failed).
+ */
+int proxy_serve(struct proxy *px, char *err, size_t errlen);
+
+/*
  * Serve until SIGTERM or SIGINT, then stop accepting, give open
- * connections cfg->drain_ms to finish, and close the rest.  Returns 0, or
+ * connections cfg->drain_ms to finish, and close the rest.  SIGHUP
+ * reopens the access log.  Returns 0, or
  * -1 with err filled when the loop itself failed.
  */
 int proxy_run(struct proxy *px, char *err, size_t errlen);

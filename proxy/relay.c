@@ -61,6 +61,8 @@ int side_read(struct side *s, char *buf, size_t want)
 {
 	ssize_t n;
 
+	if (s->ssl)
+		return side_tls_read(s, buf, want);
 	do
 		n = read(s->io.fd, buf, want);
 	while (n < 0 && errno == EINTR);
@@ -94,7 +96,21 @@ int side_sendv(struct side *s, struct iovec *iov, int cnt)
 		total += iov[i].iov_len;
 	if (total == 0)
 		return 0;
-	if (s->wr && !s->out.data && s->io.fd >= 0) {
+	if (s->wr && !s->out.data && s->io.fd >= 0 && s->ssl) {
+		/* one record per piece; what a piece leaves is kept */
+		for (i = 0; i < cnt; i++) {
+			long w = side_tls_write(s, iov[i].iov_base,
+						iov[i].iov_len);
+
+			if (w < 0)
+				return -1;
+			n += w;
+			if ((size_t)w < iov[i].iov_len)
+				break;
+		}
+		if ((size_t)n == total)
+			return 0;
+	} else if (s->wr && !s->out.data && s->io.fd >= 0) {
 		do
 			n = cnt == 1 ? write(s->io.fd, iov->iov_base, total)
 				     : writev(s->io.fd, iov, cnt);
@@ -132,22 +148,33 @@ int side_send(struct side *s, const char *p, size_t n)
 	return side_sendv(s, &iov, 1);
 }
 
-/* Write what s->out holds.  Returns 0 (done or blocked) or -1. */
+/* Write p[0..n) now, as far as the socket takes it.  Returns the count
+ * (0 when it takes nothing), or -1 on an error. */
+static long side_write(struct side *s, const char *p, size_t n)
+{
+	ssize_t w;
+
+	if (s->ssl)
+		return side_tls_write(s, p, n);
+	do
+		w = write(s->io.fd, p, n);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	return w;
+}
+
+/* Write what s->out holds.  Returns 0 (done or blocked) or -1.  After a
+ * TLS write that could not finish, this is the retry OpenSSL asks for:
+ * the same bytes, from where they are now. */
 int side_flush(struct side *s)
 {
 	while (s->out.data && s->wr && s->io.fd >= 0) {
 		struct buf *b = &s->out;
-		ssize_t n;
+		long n = side_write(s, b->data + b->off, b->len - b->off);
 
-		do
-			n = write(s->io.fd, b->data + b->off, b->len - b->off);
-		while (n < 0 && errno == EINTR);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return -1;
-			s->wr = 0;
-			return 0;
-		}
+		if (n < 0)
+			return -1;
 		b->off += n;
 		if (b->off == b->len)
 			buf_free(b);
@@ -157,15 +184,23 @@ int side_flush(struct side *s)
 	return 0;
 }
 
+void side_shut(struct side *s)
+{
+	if (s->shut || s->io.fd < 0)
+		return;
+	if (s->ssl)
+		side_tls_shut(s);
+	shutdown(s->io.fd, SHUT_WR);
+	s->shut = 1;
+}
+
 /* src has ended: once dst has everything, tell it so (a half-close).
  * When dst has ended as well, the close that follows says it all. */
 static void pass_eof(struct side *src, struct side *dst)
 {
 	if (src->eof && !dst->eof && !dst->shut && !dst->out.data &&
-	    dst->io.fd >= 0) {
-		shutdown(dst->io.fd, SHUT_WR);
-		dst->shut = 1;
-	}
+	    dst->io.fd >= 0)
+		side_shut(dst);
 }
 
 /* The upstream could not take what we wrote. */
@@ -204,6 +239,7 @@ static void pump_up(struct conn *c)
 		if (n == -1 || (n == 0 && c->req.kind != FR_RAW)) {
 			/* gone in the middle of a request body: nothing to
 			 * answer, and the upstream must not get half of it */
+			alog_why(c, n ? WHY_ERROR : WHY_CLIENT);
 			conn_close(c);
 			return;
 		}
@@ -223,6 +259,7 @@ static void pump_up(struct conn *c)
 			conn_close(c);
 			return;
 		}
+		alog_rx(c, m);
 		if (side_send(dst, px->scratch, m) < 0) {
 			upstream_write_failed(c);
 			return;
@@ -248,6 +285,7 @@ static void upstream_ended(struct conn *c, int n)
 		return;
 	case FR_RAW:
 		if (n < 0) {
+			alog_why(c, WHY_UPSTREAM);
 			conn_close(c);
 			return;
 		}
@@ -266,6 +304,7 @@ static void upstream_ended(struct conn *c, int n)
 		       c->px->lb.peers[c->peer].name);
 		c->keepalive = 0;
 		c->res.kind = FR_DONE;
+		alog_why(c, WHY_UPSTREAM);
 		upstream_close(c, 1);
 		break;
 	}
@@ -305,6 +344,7 @@ static void pump_down(struct conn *c)
 			conn_close(c);
 			return;
 		}
+		alog_tx(c, m);
 		if (side_send(dst, px->scratch, m) < 0) {
 			conn_close(c);
 			return;
@@ -325,6 +365,10 @@ void relay(struct conn *c)
 	if (c->state != CS_TUNNEL)
 		return;
 	/* each half closes on its own; the tunnel ends with both */
+	if (c->cl.eof)
+		alog_why(c, WHY_CLIENT);
+	else if (c->up.eof)
+		alog_why(c, WHY_UPSTREAM);
 	pass_eof(&c->cl, &c->up);
 	pass_eof(&c->up, &c->cl);
 	if (c->cl.eof && c->up.eof && !c->cl.out.data && !c->up.out.data)

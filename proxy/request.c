@@ -253,7 +253,8 @@ static int rewrite(struct conn *c, const struct http_request *rq,
 		nxff++;
 	}
 	emit_s(&e, ip);
-	emit_s(&e, "\r\nX-Forwarded-Proto: http\r\n");
+	emit_s(&e, c->cl.ssl ? "\r\nX-Forwarded-Proto: https\r\n"
+			     : "\r\nX-Forwarded-Proto: http\r\n");
 	if (c->upgrade) {
 		emit_s(&e, "Upgrade: ");
 		emit(&e, in->upgrade->value, in->upgrade->value_len);
@@ -270,16 +271,25 @@ static int rewrite(struct conn *c, const struct http_request *rq,
  * upstream, keep what belongs to the next request, and connect.
  */
 static void forward(struct conn *c, const struct http_request *rq,
-		    const char *rest, size_t nrest)
+		    size_t hlen, const char *rest, size_t nrest)
 {
 	struct req_info in = { 0 };
 	const char *why;
 	struct buf next = { 0 };
 	int status, len, m;
 
+	if (!c->status) {
+		alog_begin(c, rq->method, rq->method_len, rq->target,
+			   rq->target_len);
+		alog_rx(c, hlen);
+	}
 	gather(rq, &in);
 	if ((status = validate(c, rq, &in, &why)) != 0) {
 		conn_reply(c, status, why);
+		return;
+	}
+	if (c->status) {
+		status_answer(c, rq);
 		return;
 	}
 	if ((len = rewrite(c, rq, &in)) < 0) {
@@ -304,6 +314,8 @@ static void forward(struct conn *c, const struct http_request *rq,
 	/* rest may point into c->in: replace it only now */
 	buf_free(&c->in);
 	c->in = next;
+	alog_rx(c, m);
+	c->px->totals.requests++;
 	upstream_connect(c);
 }
 
@@ -338,7 +350,7 @@ static int parse(struct conn *c, const char *p, size_t n)
 		}
 		return 0;
 	}
-	forward(c, &rq, p + r, n - r);
+	forward(c, &rq, r, p + r, n - r);
 	return 1;
 }
 

@@ -6,7 +6,8 @@
  * handled between two callbacks like any other event: no flag polling,
  * no work in a handler.  The first SIGTERM or SIGINT stops accepting and
  * lets open connections finish for cfg->drain_ms; a second one, or the
- * end of that time, closes whatever is left.
+ * end of that time, closes whatever is left.  SIGHUP reopens the access
+ * log, for logrotate.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/net.h"
 #include "proxy/listen.h"
 
@@ -60,7 +62,23 @@ struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
 						: 16;
 	if (cfg->max_connections && cfg->max_connections < px->max_conns)
 		px->max_conns = cfg->max_connections;
+	px->alog_fd = -1;
+	px->started_ms = px_wall_ms();
 	if (lb_init(&px->lb, cfg, err, errlen) < 0)
+		goto fail;
+	for (int i = 0; i < cfg->nlisten; i++) {
+		const struct proxy_listen *l = &cfg->listen[i];
+
+		if (!l->tls_cert != !l->tls_key) {
+			err_fmt(err, errlen, "listen %s: a tls certificate "
+				"needs a key, and a key a certificate",
+				l->addr);
+			goto fail;
+		}
+		if (l->tls_cert && !(px->tls[i] = side_tls_ctx(l, err, errlen)))
+			goto fail;
+	}
+	if (alog_open(px, err, errlen) < 0)
 		goto fail;
 	if (listen_open(px, err, errlen) < 0)
 		goto fail;
@@ -72,9 +90,20 @@ fail:
 
 const char *proxy_address(struct proxy *px, int i, char *buf, size_t len)
 {
-	if (i < 0 || i >= px->nlsn || px->lsn[i].io.fd < 0)
-		return NULL;
-	return net_fmt_fd(px->lsn[i].io.fd, 0, buf, len);
+	char addr[80];
+
+	/* workers' twins share an address: name the first of each */
+	for (int k = 0; k < px->nlsn; k++) {
+		const struct listener *l = &px->lsn[k];
+
+		if (l->worker > 0 || l->io.fd < 0 || i-- > 0)
+			continue;
+		net_fmt_fd(l->io.fd, 0, addr, sizeof(addr));
+		snprintf(buf, len, "%s %s%s", l->status ? "stats on" :
+			 "listening on", addr, l->tls ? " (tls)" : "");
+		return buf;
+	}
+	return NULL;
 }
 
 static void drain_over(struct loop *loop, struct loop_timer *t)
@@ -86,6 +115,8 @@ static void drain_over(struct loop *loop, struct loop_timer *t)
 		n++;
 	px_log(px, "drain time over: closing %u connection%s", n,
 	       n == 1 ? "" : "s");
+	for (struct conn *c = px->conns; c; c = c->next)
+		alog_why(c, WHY_DRAIN);
 	conn_close_all(px);
 	loop_stop(loop);
 }
@@ -98,6 +129,10 @@ static void on_signal(struct loop *loop, struct loop_io *io, unsigned ev)
 	(void)ev;
 	if (read(io->fd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGHUP) {
+		alog_reopen(px);
+		return;
+	}
 	if (px->draining) {
 		drain_over(loop, &px->drain_timer);
 		return;
@@ -127,6 +162,7 @@ int proxy_run(struct proxy *px, char *err, size_t errlen)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0 || loop_io_add(px->loop, &px->sig, fd, LOOP_IN,
@@ -161,10 +197,15 @@ void proxy_free(struct proxy *px)
 {
 	if (!px)
 		return;
-	/* proxy_run closed them when it ran */
+	/* proxy_run closed its own when it ran */
 	for (int i = 0; i < px->nlsn; i++)
 		if (px->lsn[i].io.fd >= 0)
 			close(px->lsn[i].io.fd);
+	free(px->lsn);
+	for (int i = 0; i < PROXY_MAX_LISTEN; i++)
+		side_tls_ctx_free(px->tls[i]);
+	if (px->alog_fd > STDERR_FILENO)
+		close(px->alog_fd);
 	lb_fini(&px->lb);
 	free(px);
 }

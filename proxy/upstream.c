@@ -109,6 +109,8 @@ void upstream_connect(struct conn *c)
 		}
 		c->peer = i;
 		c->tried |= 1ULL << i;
+		if (c->log)
+			c->log->peer = i;
 		r = start(c, &px->lb.peers[i]);
 		if (r == 0) {
 			c->state = CS_CONNECT;

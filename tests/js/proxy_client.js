@@ -1,7 +1,10 @@
 // proxy_client.js - a node `ws` client that runs a small script of steps
 // against a URL and prints one line per step, for tests/it/40-proxy*.sh.
 //
-//   node proxy_client.js [--from IP] [--header 'Name: value'] URL STEP...
+//   node proxy_client.js [--from IP] [--header 'Name: value'] [--ca PEM]
+//                        URL STEP...
+//
+// --ca trusts the certificates in PEM (for wss:// through the proxy).
 //
 // Steps:
 //   send:TEXT   send TEXT, wait for one message, print "reply MESSAGE"
@@ -18,6 +21,7 @@ const opts = { headers: {} };
 while (args.length && args[0].startsWith('--')) {
 	const o = args.shift();
 	if (o === '--from') opts.localAddress = args.shift();
+	else if (o === '--ca') opts.ca = require('fs').readFileSync(args.shift());
 	else if (o === '--header') {
 		const h = args.shift();
 		const i = h.indexOf(':');
