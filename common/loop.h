@@ -18,6 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The struct that embeds member m at p: how a callback given a loop_io
+ * or loop_timer finds its owner. */
+#define container_of(p, type, m) \
+	((type *)(void *)((char *)(p) - offsetof(type, m)))
+
 struct loop;
 struct loop_io;
 struct loop_timer;

@@ -44,9 +44,6 @@
 #define HBUF (2 * PROXY_HEAD_MAX + 1024)	/* a rewritten head */
 #define LINGER_MS 2000
 
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
-
 struct buf {
 	char *data;			/* malloc'd; NULL when empty */
 	uint32_t off, len;		/* pending: data[off..len) */
