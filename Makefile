@@ -15,9 +15,9 @@ override LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 B       ?= build
 COMMON  := $(wildcard common/*.c)
-APP     := $(wildcard cli/*.c fixtures/*.c checks/*.c proxy/*.c)
+APP     := $(wildcard cli/*.c fixtures/*.c checks/*.c proxy/*.c bench/*.c)
 UNIT    := $(wildcard tests/unit/*.c)
-UNITLIB := $(wildcard checks/nginx_*.c)
+UNITLIB := $(wildcard checks/nginx_*.c) bench/hist.c
 
 COMMON_O := $(COMMON:%.c=$(B)/%.o)
 APP_O    := $(APP:%.c=$(B)/%.o)
@@ -39,13 +39,13 @@ $(B)/wsctl: $(APP_O) $(COMMON_O)
 $(B)/unit_tests: $(UNIT_O) $(COMMON_O)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/%.o: %.c $(wildcard common/*.h cli/*.h fixtures/*.h checks/*.h proxy/*.h)
+$(B)/%.o: %.c $(wildcard common/*.h cli/*.h fixtures/*.h checks/*.h proxy/*.h bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The ASan/UBSan pass covers the tests of the commands that serve and
-# speak WebSocket; ASAN_TESTS="*" widens it to every script.
-ASAN_TESTS ?= 2* 3* 5*
+# The ASan/UBSan pass covers the tests of every command that serves or
+# speaks WebSocket; ASAN_TESTS="*" widens it to every script.
+ASAN_TESTS ?= 2* 3* 4* 5* 6*
 
 test: deps wsctl $(B)/unit_tests asan
 	@WSCTL=$(CURDIR)/wsctl UNIT=$(CURDIR)/$(B)/unit_tests \

@@ -23,6 +23,7 @@ int cmd_check(int argc, char **argv);
 int cmd_echo(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /*
  * Report a usage error for command cmd: one line "wsctl CMD: MESSAGE" on

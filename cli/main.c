@@ -13,6 +13,7 @@ static const struct cmd commands[] = {
 	{ "echo", cmd_echo, "run WebSocket echo backends that report what they received" },
 	{ "connect", cmd_connect, "talk to a WebSocket server, interactively or from a script" },
 	{ "proxy", cmd_proxy, "a balancing WebSocket and HTTP reverse proxy, in nginx's place" },
+	{ "bench", cmd_bench, "load a WebSocket server or proxy and measure it" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -30,6 +30,7 @@ static const struct unit_case *const tables[] = {
 	wsc_cases,
 	http_chunk_cases,
 	loop_cases,
+	hist_cases,
 };
 
 static int nfail;

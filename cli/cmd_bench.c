@@ -1,0 +1,387 @@
+/*
+ * cmd_bench.c - `wsctl bench URL`: options into a struct bench_config,
+ * room for the descriptors, then bench/ runs the load; the summary goes
+ * to stdout, a progress line to stderr when that is a terminal, and the
+ * figures to --report as JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "cli/cli.h"
+#include "common/units.h"
+
+static const char help[] =
+"usage: wsctl bench [options] URL\n"
+"\n"
+"Load a WebSocket server or proxy from one thread and measure it: round\n"
+"trips of a message, handshakes, or connections held. URL is\n"
+"ws://HOST[:PORT][/PATH].\n"
+"\n"
+"  -m, --mode MODE           echo (default): send a message, wait for its\n"
+"                            echo, again; handshake: open, upgrade, close,\n"
+"                            again; idle: open, hold, then echo once each\n"
+"  -c, --connections N       connections (echo, idle) or handshakes in\n"
+"                            flight (handshake); default 10\n"
+"  -d, --duration DURATION   how long to load (echo, handshake) or to hold\n"
+"                            the connections (idle); default 10s\n"
+"  -n, --count N             echo: stop after N messages; handshake: after\n"
+"                            N handshakes (if the duration is not over)\n"
+"  -s, --size SIZE           message payload (default 1KiB, at most 16MiB)\n"
+"      --text                send text messages (default binary)\n"
+"  -r, --rate N[/s]          echo: open loop, N messages a second in all,\n"
+"                            each timed from when it was due\n"
+"      --ramp N              handshakes in flight while opening (echo,\n"
+"                            idle; default 256)\n"
+"  -t, --timeout DURATION    for each 101, echo and close (default 5s)\n"
+"      --report FILE         write the figures as JSON to FILE\n"
+"  -q, --quiet               no progress line\n"
+"  -h, --help                show this help\n"
+"\n"
+"The summary goes to stdout, a progress line to stderr when it is a\n"
+"terminal. Ctrl-C ends the load early and still reports.\n"
+"\n"
+"Exit status: 0 no error, 1 an error was counted (or an idle connection\n"
+"was lost, or the run was interrupted), 2 usage or setup error.\n";
+
+enum { OPT_TEXT = 256, OPT_RAMP, OPT_REPORT };
+
+static const struct option options[] = {
+	{ "mode", required_argument, NULL, 'm' },
+	{ "connections", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "size", required_argument, NULL, 's' },
+	{ "text", no_argument, NULL, OPT_TEXT },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "ramp", required_argument, NULL, OPT_RAMP },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct opts {
+	struct bench_config cfg;
+	const char *url;
+	const char *report;
+	int quiet;
+	int have_count, have_rate, have_duration;
+};
+
+/* A positive decimal integer no larger than max. */
+static int number(const char *s, unsigned long long max,
+		  unsigned long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end || *v == 0 || *v > max ? -1 : 0;
+}
+
+/* "N" or "N/s", N a positive number (fractions allowed). */
+static int rate(const char *s, double *v)
+{
+	char *end;
+
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return -1;
+	*v = strtod(s, &end);
+	if (!strcmp(end, "/s"))
+		end += 2;
+	return *end || !(*v > 0) || *v > 1e9 ? -1 : 0;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	struct bench_config *cfg = &o->cfg;
+	unsigned long long v;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":m:c:d:n:s:r:t:qh", options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!strcmp(optarg, "echo"))
+				cfg->mode = BENCH_ECHO;
+			else if (!strcmp(optarg, "handshake"))
+				cfg->mode = BENCH_HANDSHAKE;
+			else if (!strcmp(optarg, "idle"))
+				cfg->mode = BENCH_IDLE;
+			else
+				return cli_usage("bench", "bad mode '%s': want "
+						 "echo, handshake or idle",
+						 optarg);
+			break;
+		case 'c':
+			if (number(optarg, 10000000, &v) < 0)
+				return cli_usage("bench", "bad number of "
+						 "connections '%s'", optarg);
+			cfg->connections = (unsigned)v;
+			break;
+		case 'd':
+			if (units_duration(optarg, &cfg->duration_ms) < 0)
+				return cli_usage("bench", "bad duration '%s' "
+						 "for --duration", optarg);
+			o->have_duration = 1;
+			break;
+		case 'n':
+			if (number(optarg, UINT64_MAX, &v) < 0)
+				return cli_usage("bench", "bad count '%s'",
+						 optarg);
+			cfg->count = v;
+			o->have_count = 1;
+			break;
+		case 's':
+			if (units_size(optarg, &cfg->size) < 0 ||
+			    cfg->size > BENCH_MAX_SIZE)
+				return cli_usage("bench", "bad size '%s': want "
+						 "0 to 16MiB", optarg);
+			break;
+		case OPT_TEXT:
+			cfg->text = 1;
+			break;
+		case 'r':
+			if (rate(optarg, &cfg->rate) < 0)
+				return cli_usage("bench", "bad rate '%s': want "
+						 "N or N/s", optarg);
+			o->have_rate = 1;
+			break;
+		case OPT_RAMP:
+			if (number(optarg, 10000000, &v) < 0)
+				return cli_usage("bench", "bad --ramp '%s'",
+						 optarg);
+			cfg->ramp = (unsigned)v;
+			break;
+		case 't':
+			if (units_duration(optarg, &cfg->timeout_ms) < 0 ||
+			    cfg->timeout_ms <= 0)
+				return cli_usage("bench", "bad duration '%s' "
+						 "for --timeout", optarg);
+			break;
+		case OPT_REPORT:
+			o->report = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			return cli_help(help), -1;
+		default:
+			return cli_bad_option("bench", c, argv);
+		}
+	}
+	if (optind == argc)
+		return cli_usage("bench", "no URL given");
+	if (optind + 1 < argc)
+		return cli_usage("bench", "unexpected argument '%s'",
+				 argv[optind + 1]);
+	o->url = argv[optind];
+	return EXIT_OK;
+}
+
+/* What parse cannot see option by option. */
+static int check(struct opts *o)
+{
+	struct bench_config *cfg = &o->cfg;
+	char err[300];
+
+	if (url_parse(o->url, &cfg->url, err, sizeof(err)) < 0)
+		return cli_usage("bench", "%s", err);
+	if (!strcmp(cfg->url.scheme, "wss"))
+		return cli_usage("bench", "wss:// is not supported yet: bench "
+				 "a plain ws:// port");
+	if (strcmp(cfg->url.scheme, "ws"))
+		return cli_usage("bench", "want a ws:// URL, not %s://",
+				 cfg->url.scheme);
+	if (cfg->mode != BENCH_ECHO && o->have_rate)
+		return cli_usage("bench", "--rate is for --mode echo");
+	if (cfg->mode == BENCH_IDLE && o->have_count)
+		return cli_usage("bench", "--count is not for --mode idle");
+	if (cfg->mode != BENCH_IDLE && o->have_duration &&
+	    cfg->duration_ms == 0)
+		return cli_usage("bench", "--duration must be more than 0");
+	return EXIT_OK;
+}
+
+/*
+ * Make room for the connections: raise the soft descriptor limit as far
+ * as they need.  Past the hard limit, say so in one line.
+ */
+static int room(const struct bench_config *cfg)
+{
+	rlim_t need = (rlim_t)cfg->connections + BENCH_RESERVE_FDS;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return EXIT_OK;
+	if (rl.rlim_max != RLIM_INFINITY && need > rl.rlim_max) {
+		cli_err("bench", "-c %u needs %llu descriptors, over this "
+			"system's limit of %llu per process (ulimit -Hn)",
+			cfg->connections, (unsigned long long)need,
+			(unsigned long long)rl.rlim_max);
+		return EXIT_USAGE;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			cli_err("bench", "cannot raise the descriptor limit to "
+				"%llu: %s", (unsigned long long)need,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
+	return EXIT_OK;
+}
+
+/* ---- progress on a terminal ---- */
+
+struct progress {
+	int64_t last_us;
+	uint64_t last_msgs, last_hs;
+	unsigned connections;
+};
+
+static void progress(const struct bench_result *r, void *arg)
+{
+	struct progress *p = arg;
+	double dt = (r->elapsed_us - p->last_us) / 1e6;
+	uint64_t errs = bench_errors(r);
+
+	if (dt <= 0)
+		return;
+	fprintf(stderr, "\r%5.0fs  %u open", r->elapsed_us / 1e6, r->open);
+	if (r->mode == BENCH_ECHO)
+		fprintf(stderr, "  %.0f msg/s  p99 %lluus",
+			(r->messages - p->last_msgs) / dt,
+			(unsigned long long)hist_percentile(&r->rtt_us, 99));
+	else if (r->mode == BENCH_HANDSHAKE)
+		fprintf(stderr, "  %.0f handshakes/s",
+			(r->handshakes - p->last_hs) / dt);
+	else if (r->idle_opened)
+		fprintf(stderr, "  holding");
+	else
+		fprintf(stderr, "  opening %u/%u", r->open, p->connections);
+	fprintf(stderr, "  errors %llu\033[K", (unsigned long long)errs);
+	fflush(stderr);
+	p->last_us = r->elapsed_us;
+	p->last_msgs = r->messages;
+	p->last_hs = r->handshakes;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (interrupted < 2)
+		interrupted++;
+}
+
+static int write_report(FILE *f, const char *path,
+			const struct bench_config *cfg,
+			const struct bench_result *r)
+{
+	char *s = bench_json(cfg, r);
+	int bad;
+
+	bad = !s || fputs(s, f) == EOF || fputc('\n', f) == EOF;
+	bad |= fclose(f) != 0;
+	free(s);
+	if (bad) {
+		cli_err("bench", "cannot write %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int run(struct opts *o)
+{
+	struct bench_config *cfg = &o->cfg;
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct progress p = { .connections = cfg->connections };
+	struct bench_result *r;
+	FILE *report = NULL;
+	char err[300];
+	int rc;
+
+	if (room(cfg) != EXIT_OK)
+		return EXIT_USAGE;
+	if (o->report && !(report = fopen(o->report, "w"))) {
+		cli_err("bench", "cannot write %s: %s", o->report,
+			strerror(errno));
+		return EXIT_USAGE;
+	}
+	r = malloc(sizeof(*r));
+	if (!r) {
+		cli_err("bench", "out of memory");
+		if (report)
+			fclose(report);
+		return EXIT_USAGE;
+	}
+	if (!o->quiet && isatty(STDERR_FILENO)) {
+		cfg->progress = progress;
+		cfg->progress_arg = &p;
+	}
+	cfg->stop = &interrupted;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	rc = bench_run(cfg, r, err, sizeof(err));
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (cfg->progress)
+		fprintf(stderr, "\r\033[K");
+	if (rc < 0) {
+		cli_err("bench", "%s", err);
+		if (report)
+			fclose(report);
+		free(r);
+		return EXIT_USAGE;
+	}
+	bench_print(stdout, cfg, r);
+	fflush(stdout);
+	rc = EXIT_OK;
+	if (bench_errors(r) || r->interrupted ||
+	    (cfg->mode == BENCH_IDLE && r->idle_held < cfg->connections))
+		rc = EXIT_FAIL;
+	if (report && write_report(report, o->report, cfg, r) < 0)
+		rc = EXIT_FAIL;
+	free(r);
+	return rc;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct opts o = {
+		.cfg = {
+			.mode = BENCH_ECHO,
+			.connections = 10,
+			.ramp = 256,
+			.duration_ms = 10000,
+			.size = 1024,
+			.timeout_ms = 5000,
+		},
+	};
+	int r = parse(argc, argv, &o);
+
+	if (r < 0)
+		return EXIT_OK;		/* --help */
+	if (r == EXIT_OK)
+		r = check(&o);
+	if (r == EXIT_OK)
+		r = run(&o);
+	return r;
+}

@@ -1,0 +1,204 @@
+# wsctl bench against wsctl echo: each mode produces its figures, backend
+# shares show through nginx, errors are counted by kind, usage errors and
+# a -c the descriptor limit cannot hold exit 2.  No timing assertions.
+. "$(dirname "$0")/../lib.sh"
+
+start_echo echo -q --listen 127.0.0.1:0 --listen 127.0.0.1:0 \
+	--id b1 --id b2 --reject /no=403
+E1=${PORTS[0]} E2=${PORTS[1]}
+URL=ws://127.0.0.1:$E1/
+
+# bench NAME ARGS...: run wsctl bench with a report; RC, and NAME's
+# table in $OUT/bench-NAME.out
+bench() {
+	local name=$1
+	shift
+	timeout 60 "$WSCTL" bench -q --report "$OUT/bench-$name.json" "$@" \
+		>"$OUT/bench-$name.out" 2>"$OUT/bench-$name.err"
+	RC=$?
+}
+
+# report NAME TEST PYTHON: assertions about NAME's report, as r
+report() {
+	check "$2" /usr/bin/python3 -c "
+import json
+r = json.load(open('$OUT/bench-$1.json'))
+$3"
+}
+
+# ---- echo ----
+bench echo -d 1s -c 4 -s 100 "$URL"
+expect_eq "echo: exit 0" "$RC" 0
+report echo "echo: round trips measured" "
+assert r['mode'] == 'echo'
+m = r['messages']
+assert m['count'] > 0 and m['per_sec'] > 0 and m['bytes_per_sec'] > 0, m
+assert m['bytes'] == m['count'] * 100, m
+h = r['rtt_us']
+assert h['count'] == m['count'], h
+for k in ('p50', 'p90', 'p99', 'p99_9', 'max'):
+    assert h[k] > 0, k
+assert h['min'] <= h['p50'] <= h['p90'] <= h['p99'] <= h['p99_9'] <= h['max'], h"
+report echo "echo: handshakes and connection rate" "
+c = r['connections']
+assert c['handshakes'] == 4 and c['per_sec'] > 0 and c['ramp_done'], c
+assert r['handshake_us']['count'] == 4 and r['handshake_us']['p50'] > 0
+assert c['closes'] == 4, c
+assert r['errors']['total'] == 0, r['errors']"
+report echo "echo: one backend, named" "
+assert [(b['id'], b['share'], b['connections']) for b in r['backends']] == \
+    [('b1', 1, 4)], r['backends']"
+expect_match "echo: table has round trips" \
+	"$(grep '^round trip' "$OUT/bench-echo.out")" "p50 .* p99\.9 .* max"
+expect_match "echo: table has rates" \
+	"$(grep '^messages' "$OUT/bench-echo.out")" "/s, .* MiB/s"
+expect_eq "echo: no errors in the table" \
+	"$(grep '^errors' "$OUT/bench-echo.out")" "errors         none"
+expect_eq "echo: no progress line when not a terminal" \
+	"$(cat "$OUT/bench-echo.err")" ""
+
+bench count -n 100 -c 3 --text -s 1KiB "$URL"
+expect_eq "echo -n: exit 0" "$RC" 0
+report count "echo -n 100: exactly 100 round trips of text" "
+assert r['messages']['count'] == 100, r['messages']
+assert r['config']['type'] == 'text'"
+
+bench big -n 20 -c 2 -s 200KiB "$URL"
+report big "echo: 200 KiB echoes come back (in several frames)" "
+assert r['messages']['count'] == 20 and r['errors']['total'] == 0, r"
+
+# open loop: 200/s for 1 s cannot make more than the schedule allows
+bench rate -d 1s -c 2 --rate 200/s "$URL"
+expect_eq "rate: exit 0" "$RC" 0
+report rate "rate: paced by the schedule" "
+assert r['config']['rate'] == 200
+assert 0 < r['messages']['count'] <= 210, r['messages']"
+
+# ---- handshake ----
+bench hs -m handshake -d 1s -c 4 "$URL"
+expect_eq "handshake: exit 0" "$RC" 0
+report hs "handshake: rate and times measured" "
+c = r['connections']
+assert c['handshakes'] > 0 and c['per_sec'] > 0, c
+h = r['handshake_us']
+assert h['count'] == c['handshakes'] and 0 < h['p50'] <= h['p99'] <= h['max'], h
+assert r['messages']['count'] == 0
+assert r['errors']['total'] == 0, r['errors']"
+expect_match "handshake: table" "$(grep '^handshakes' "$OUT/bench-hs.out")" \
+	"^handshakes +[0-9]+ in [0-9.]+s: [0-9]+/s$"
+
+bench hsn -m handshake -n 50 -c 4 "$URL"
+report hsn "handshake -n 50: exactly 50, each closed" "
+c = r['connections']
+assert c['handshakes'] == 50 and c['attempts'] == 50 and c['closes'] == 50, c"
+
+# ---- idle ----
+bench idle -m idle -c 50 -d 300ms "$URL"
+expect_eq "idle: exit 0" "$RC" 0
+report idle "idle: every connection held and echoing" "
+assert r['idle'] == {'opened': 50, 'held': 50, 'hold_s': 0.3}, r['idle']
+assert r['rtt_us']['count'] == 50 and r['errors']['total'] == 0"
+expect_match "idle: table" "$(grep '^idle' "$OUT/bench-idle.out")" \
+	"50 opened, held 300.00ms, 50 still echoing"
+
+if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 9100 ]; then
+	bench idle9000 -m idle -c 9000 -d 200ms "$URL"
+	expect_eq "idle -c 9000: exit 0" "$RC" 0
+	report idle9000 "idle -c 9000: all held, from one process" "
+assert r['idle']['opened'] == 9000 and r['idle']['held'] == 9000, r['idle']
+assert r['config']['ramp'] == 256"
+fi
+
+# ---- errors by kind ----
+DEAD=$(free_port)
+bench refused -d 500ms -c 2 "ws://127.0.0.1:$DEAD/"
+expect_eq "refused: exit 1" "$RC" 1
+report refused "refused: counted as refused" "
+e = r['errors']
+assert e['refused'] > 0 and e['total'] == e['refused'], e
+assert 'refused' in e['first']['refused'].lower(), e['first']"
+expect_match "refused: table" "$(grep '^  refused' "$OUT/bench-refused.out")" \
+	"refused +[0-9]+ +connect: Connection refused"
+
+bench status -m handshake -d 500ms -c 2 "ws://127.0.0.1:$E1/no"
+expect_eq "non-101: exit 1" "$RC" 1
+report status "non-101: counted with its status" "
+e = r['errors']
+assert e['status'] > 0 and e['total'] == e['status'], e
+assert e['status_codes'] == {'403': e['status']}, e
+assert r['connections']['handshakes'] == 0"
+expect_match "non-101: table names the code" \
+	"$(grep '^  status' "$OUT/bench-status.out")" "403 Forbidden \(403: [0-9]+\)"
+
+start_echo slow -q --listen 127.0.0.1:0 --delay 3s
+bench timeout -d 1s -c 2 -t 300ms "ws://127.0.0.1:${PORTS[0]}/"
+expect_eq "timeout: exit 1" "$RC" 1
+report timeout "timeout: an echo that does not come in time" "
+e = r['errors']
+assert e['timeout'] > 0, e
+assert e['first']['timeout'] == 'no echo within 300 ms', e['first']"
+
+start_echo closer -q --listen 127.0.0.1:0 --close-after 3:1001
+bench closed -n 20 -c 1 "ws://127.0.0.1:${PORTS[0]}/"
+expect_eq "closed by the server: exit 1" "$RC" 1
+report closed "closed by the server: counted with its code, reopened" "
+e = r['errors']
+assert e['closed'] > 0, e
+assert e['first']['closed'] == 'closed by the server with 1001', e['first']
+assert r['connections']['handshakes'] > 1
+assert r['messages']['count'] >= 3"
+
+# ---- shares through nginx, round-robin over b1 and b2 ----
+if command -v nginx >/dev/null; then
+	NG=$OUT/bench-nginx
+	rm -rf "$NG" && mkdir -p "$NG/tmp"
+	LISTEN=$(free_port)
+	sed -e "s/@LISTEN@/$LISTEN/; s/@BACKEND1@/$E1/; s/@BACKEND2@/$E2/" \
+		"$TESTS/../fixtures/bench/nginx.conf.in" >"$NG/nginx.conf"
+	spawn nginx nginx -p "$NG" -c "$NG/nginx.conf" -e stderr -g 'daemon off;'
+	NGINX=$SPAWNED
+	wait_port "$LISTEN"
+	bench shares -d 500ms -c 10 "ws://127.0.0.1:$LISTEN/"
+	expect_eq "through nginx: exit 0" "$RC" 0
+	report shares "through nginx: both backends' shares" "
+b = {x['id']: x for x in r['backends']}
+assert sorted(b) == ['b1', 'b2'], b
+assert b['b1']['connections'] + b['b2']['connections'] == 10, b
+assert b['b1']['share'] > 0 and b['b2']['share'] > 0, b
+assert abs(b['b1']['share'] + b['b2']['share'] - 1) < 1e-9, b
+assert b['b1']['messages'] > 0 and b['b2']['messages'] > 0, b"
+	expect_match "through nginx: table" \
+		"$(grep '^backends' "$OUT/bench-shares.out")" \
+		"^backends +b1 [0-9.]+% \([0-9]+\), b2 [0-9.]+% \([0-9]+\)$"
+	stop "$NGINX"
+else
+	ok "through nginx: skipped, no nginx"
+fi
+
+# ---- usage errors: one line and the hint, exit 2 ----
+usage() { # usage NAME WANT-REGEX ARGS...
+	local name=$1 want=$2
+	shift 2
+	"$WSCTL" bench "$@" >/dev/null 2>"$OUT/bench-usage.err"
+	expect_eq "$name: exit 2" "$?" 2
+	expect_match "$name: says why" "$(head -n1 "$OUT/bench-usage.err")" "$want"
+}
+usage "no URL" "no URL given" -c 2
+usage "bad mode" "bad mode 'x'" -m x "$URL"
+usage "-c 0" "bad number of connections '0'" -c 0 "$URL"
+usage "bad size" "bad size '17MiB'" -s 17MiB "$URL"
+usage "bad rate" "bad rate 'fast'" --rate fast "$URL"
+usage "--rate outside echo" "--rate is for --mode echo" -m idle --rate 10 "$URL"
+usage "--count with idle" "--count is not for --mode idle" -m idle -n 5 "$URL"
+usage "wss" "wss:// is not supported yet" "wss://127.0.0.1:$E1/"
+usage "http URL" "want a ws:// URL" "http://127.0.0.1:$E1/"
+usage "two URLs" "unexpected argument" "$URL" "$URL"
+
+# -c beyond the descriptor limit: one clear line, exit 2
+(ulimit -n 256; exec "$WSCTL" bench -c 1000 "$URL") >/dev/null 2>"$OUT/bench-nofile.err"
+expect_eq "-c over the descriptor limit: exit 2" "$?" 2
+expect_eq "-c over the descriptor limit: one line" \
+	"$(wc -l <"$OUT/bench-nofile.err")" 1
+expect_match "-c over the descriptor limit: says so" \
+	"$(cat "$OUT/bench-nofile.err")" \
+	"^wsctl bench: -c 1000 needs 1016 descriptors, over this system's limit of 256 per process \(ulimit -Hn\)$"

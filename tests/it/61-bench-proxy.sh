@@ -1,0 +1,67 @@
+# scripts/bench-proxy --quick --runs 1: every contender available here is
+# started, loaded and stopped, and the table and the JSON come out with
+# a figure for each.  A smoke run: about four seconds per contender, and
+# no assertion about which is faster.
+. "$(dirname "$0")/../lib.sh"
+SCRIPT=$TESTS/../scripts/bench-proxy
+BP=$OUT/bench-proxy
+rm -rf "$BP"
+
+timeout 240 "$SCRIPT" --quick --runs 1 --wsctl "$WSCTL" --out "$BP" \
+	>"$OUT/bench-proxy.table" 2>"$OUT/bench-proxy.err"
+expect_eq "bench-proxy --quick: exit 0" "$?" 0
+
+# the contenders this machine has
+want=direct
+"$WSCTL" proxy --help >/dev/null 2>&1 && want="$want wsctl"
+command -v nginx >/dev/null && want="$want nginx"
+command -v haproxy >/dev/null && want="$want haproxy"
+
+check "bench-proxy: the JSON has every contender's figures" /usr/bin/python3 -c "
+import json
+r = json.load(open('$BP/bench-proxy.json'))
+want = '$want'.split()
+s = r['summary']
+assert sorted(s) == sorted(want), (sorted(s), want)
+for k in want:
+    f = s[k]
+    for key in ('msgs_per_s', 'rtt_p99_us', 'hs_per_s', 'hs_p99_us', 'held'):
+        assert f[key]['median'] > 0, (k, key, f.get(key))
+    assert f['held']['median'] == 500, (k, f['held'])
+    assert f['errors']['max'] == 0, (k, f['errors'])
+    if k != 'direct':
+        for key in ('cpu_us_per_msg', 'cpu_us_per_hs', 'rss_kib_per_tunnel'):
+            assert key in f and f[key]['median'] is not None, (k, key)
+        assert f['cpu_us_per_msg']['median'] > 0, (k, f['cpu_us_per_msg'])
+assert r['config']['idle'] == {'tunnels': 500, 'ramp': 256, 'hold_s': 1.0}
+if 'nginx' in want:
+    assert r['ratios_vs_nginx']['nginx']['msgs_per_s'] == 1
+assert r['machine']['cpus'] >= 1 and r['command'].startswith('scripts/bench-proxy')"
+
+table=$(cat "$OUT/bench-proxy.table")
+expect_match "bench-proxy: table header" "$(sed -n 1p <<<"$table")" \
+	"^1 run, medians"
+expect_match "bench-proxy: CPU per round trip row" \
+	"$(grep '^proxy CPU us/round trip' <<<"$table")" "[0-9]"
+expect_match "bench-proxy: RSS per tunnel row" \
+	"$(grep '^RSS KiB/idle tunnel' <<<"$table")" "[0-9]"
+expect_match "bench-proxy: held row" \
+	"$(grep '^idle tunnels held' <<<"$table")" "^idle tunnels held( +500)+$"
+if command -v nginx >/dev/null; then
+	expect_match "bench-proxy: ratios against nginx" \
+		"$(grep '^echo round trips/s' <<<"$table")" "\(1\.00x\)"
+fi
+
+# nothing it started with a file of its own is left (nginx, HAProxy)
+left=$(/usr/bin/python3 -c "
+import os
+n = 0
+for d in filter(str.isdigit, os.listdir('/proc')):
+    if int(d) == os.getpid():
+        continue
+    try:
+        n += b'$BP/' in open('/proc/%s/cmdline' % d, 'rb').read()
+    except OSError:
+        pass
+print(n)")
+expect_eq "bench-proxy: its processes are gone" "$left" 0
