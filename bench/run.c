@@ -16,7 +16,6 @@
  * Everything is bounded: by the duration, by --count, and each wait by
  * --timeout.
  */
-#include <netdb.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 
 #include "bench/priv.h"
 #include "common/err.h"
+#include "common/net.h"
 
 #define TICK_MS 100
 #define TICKS_PER_PROGRESS 10
@@ -402,24 +402,6 @@ static void on_tick(struct loop *loop, struct loop_timer *t)
 	loop_timer_set(loop, t, loop_now(loop) + TICK_MS, on_tick);
 }
 
-static int resolve(struct bench *b, char *err, size_t errlen)
-{
-	const struct url *u = &b->cfg->url;
-	struct addrinfo hints = { 0 }, *res;
-	char port[8];
-
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", u->port);
-	if (getaddrinfo(u->host, port, &hints, &res) != 0 || !res)
-		return err_fmt(err, errlen, "cannot resolve '%s'", u->host);
-	memcpy(&b->addr, res->ai_addr, res->ai_addrlen);
-	b->addrlen = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
-
 /* The request head, with room for each connection's key. */
 static int make_request(struct bench *b, char *err, size_t errlen)
 {
@@ -488,7 +470,9 @@ static int setup(struct bench *b, char *err, size_t errlen)
 		b->interval = (int64_t)(1e9 * b->nconns / cfg->rate);
 	if (!b->nconns)
 		return err_fmt(err, errlen, "no connections");
-	if (resolve(b, err, errlen) < 0 || make_request(b, err, errlen) < 0 ||
+	if (net_resolve(cfg->url.host, cfg->url.port, &b->addr, &b->addrlen,
+			err, errlen) < 0 ||
+	    make_request(b, err, errlen) < 0 ||
 	    make_message(b, err, errlen) < 0)
 		return -1;
 	b->loop = loop_new(err, errlen);

@@ -21,6 +21,26 @@
 #define DEFAULT_BACKLOG 511	/* nginx's default: the kernel caps it anyway */
 #define SOCK_FLAGS (SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)
 
+int net_resolve(const char *host, uint16_t port, struct sockaddr_storage *ss,
+		socklen_t *sslen, char *err, size_t errlen)
+{
+	struct addrinfo hints = { 0 }, *res;
+	char ps[8];
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(ps, sizeof(ps), "%u", port);
+	if (!host || !*host || getaddrinfo(host, ps, &hints, &res) != 0 ||
+	    !res)
+		return err_fmt(err, errlen, "cannot resolve '%s'",
+			       host ? host : "");
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
 int net_nonblock(int fd, int on)
 {
 	int fl = fcntl(fd, F_GETFL);

@@ -35,6 +35,14 @@ int net_listen(const char *spec, int *fds, int maxfds, int backlog,
 int net_connect(const char *host, uint16_t port, const char *src,
 		int timeout_ms, char *err, size_t errlen);
 
+/*
+ * Resolve host:port to its first TCP address, into *ss (*sslen set), for
+ * code that connects many times and so resolves once.  Returns 0, or -1
+ * with err filled: "cannot resolve 'nohost'".
+ */
+int net_resolve(const char *host, uint16_t port, struct sockaddr_storage *ss,
+		socklen_t *sslen, char *err, size_t errlen);
+
 /* Make fd non-blocking (on = 1) or blocking (on = 0).  Returns 0 or -1. */
 int net_nonblock(int fd, int on);
 

@@ -2,7 +2,6 @@
  * lb.c - what every balancer shares: the peer table, resolution at start,
  * connection counts and passive health.  The policies are in lb_*.c.
  */
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,28 +23,6 @@ const struct lb_ops *lb_find(const char *name)
 		if (!strcmp(lb_all[i]->name, name))
 			return lb_all[i];
 	return NULL;
-}
-
-/* The first address host resolves to; the proxy never resolves again. */
-static int resolve(struct lb_peer *p, const struct proxy_upstream *u,
-		   char *err, size_t errlen)
-{
-	struct addrinfo hints = { 0 }, *res;
-	char port[8];
-
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", u->port);
-	if (getaddrinfo(u->host, port, &hints, &res) != 0) {
-		snprintf(err, errlen, "cannot resolve '%s'", u->host);
-		return -1;
-	}
-	memcpy(&p->addr, res->ai_addr, res->ai_addrlen);
-	p->addrlen = res->ai_addrlen;
-	freeaddrinfo(res);
-	net_fmt_sockaddr((struct sockaddr *)&p->addr, p->name, sizeof(p->name));
-	return 0;
 }
 
 int lb_init(struct lb *lb, const struct proxy_config *cfg, char *err,
@@ -73,10 +50,13 @@ int lb_init(struct lb *lb, const struct proxy_config *cfg, char *err,
 
 		p->conf = &cfg->upstreams[i];
 		p->effective = p->conf->weight;
-		if (resolve(p, p->conf, err, errlen) < 0) {
+		if (net_resolve(p->conf->host, p->conf->port, &p->addr,
+				&p->addrlen, err, errlen) < 0) {
 			lb_fini(lb);
 			return -1;
 		}
+		net_fmt_sockaddr((struct sockaddr *)&p->addr, p->name,
+				 sizeof(p->name));
 	}
 	return 0;
 }
