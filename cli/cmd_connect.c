@@ -55,8 +55,9 @@ static const char help[] =
 "  /close [CODE [REASON]]      close the connection (default code 1000)\n"
 "  //TEXT                      send the text \"/TEXT\"\n"
 "\n"
-"DURATION: 500ms, 10s, 2m...  Exit status: 0 ok; 1 the connection failed,\n"
-"closed abnormally, or a reply did not come; 2 usage error.\n";
+"DURATION: 500ms, 10s, 2m, or seconds as wscat takes them (1, 0.5).\n"
+"Exit status: 0 ok; 1 the connection failed, closed abnormally, or a\n"
+"reply did not come; 2 usage error.\n";
 
 enum {
 	OPT_ORIGIN = 256,

@@ -82,10 +82,20 @@ int units_duration(const char *s, int64_t *ms)
 		return -1;
 	if (read_number(&s, INT64_MAX, &n) < 0)
 		return -1;
-	if (!*s) {
-		if (n > INT64_MAX / MS_PER_S)
+	if (!*s || *s == '.') {
+		/* a bare number of seconds, to the millisecond: "65", "0.25" */
+		uint64_t frac = 0, scale = 100;
+
+		if (*s == '.' && (s[1] < '0' || s[1] > '9'))
 			return -1;
-		*ms = n * MS_PER_S;
+		for (s += *s == '.'; *s >= '0' && *s <= '9'; s++, scale /= 10) {
+			if (!scale)
+				return -1;
+			frac += (*s - '0') * scale;
+		}
+		if (*s || n > (INT64_MAX - frac) / MS_PER_S)
+			return -1;
+		*ms = n * MS_PER_S + frac;
 		return 0;
 	}
 	for (;;) {

@@ -12,7 +12,8 @@
 /*
  * Parse a duration into milliseconds.  Accepts nginx's forms: a number
  * with a unit ms, s, m, h or d, several of them in a row, largest first and
- * each once ("1m30s", not "30s1m"), or a bare number of seconds ("65").
+ * each once ("1m30s", not "30s1m"), or a bare number of seconds, to the
+ * millisecond ("65", "0.25"), as wscat's -w and curl's -m take them.
  * Returns 0, or -1 for anything else, including overflow and an empty
  * string.
  */

@@ -152,7 +152,8 @@ expect_eq "invalid UTF-8 line: exit 2" "$?" 2
 
 # -w: a fixed wait, replies or not
 start_node connect-twice "$JS/connect_echo_server.js" --mode twice || exit 1
-wsc -x dup -w 1s "ws://127.0.0.1:$PORT/"
+TWICE=ws://127.0.0.1:$PORT/
+wsc -x dup -w 1s "$TWICE"
 expect_eq "-w: both replies printed, exit 0" "$rc:$(cat "$OUT/connect.out")" "0:dup
 dup"
 start_node connect-silent "$JS/connect_echo_server.js" --mode silent || exit 1
@@ -165,6 +166,9 @@ expect_eq "no reply: one line" "$(cat "$OUT/connect.err")" \
 	"wsctl connect: no reply to 1 of 1 messages within 1s (--wait sets a fixed wait)"
 wsc -w 200ms "$SILENT" </dev/null
 expect_eq "empty stdin with -w: exit 0" "$rc:$(cat "$OUT/connect.out")" "0:"
+wsc -x dup -w 0.5 "$TWICE"
+expect_eq "-w in seconds, as wscat takes it: 0.5" "$rc:$(cat "$OUT/connect.out")" "0:dup
+dup"
 
 # --ping-interval
 wsc -x hi -w 1s --ping-interval 200ms "$ECHO"
