@@ -57,6 +57,33 @@ expect_eq "echo: no errors in the table" \
 expect_eq "echo: no progress line when not a terminal" \
 	"$(cat "$OUT/bench-echo.err")" ""
 
+# on a terminal: a progress line on stderr, redrawn once a second
+out=$(timeout 30 python3 - "$WSCTL" "$URL" <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "bench", "-c", "2", "-d", "2500ms",
+                           sys.argv[2]])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.waitpid(pid, 0)
+# what stands between a carriage return and an erase-to-end-of-line
+for line in out.split(b"\r")[1:]:
+    if b"\033[K" in line:
+        print(line.split(b"\033[K")[0].decode().strip())
+PY
+)
+expect_match "echo on a terminal: progress lines" "$(head -n1 <<<"$out")" \
+	'^[0-9]+s +2 open +[0-9]+ msg/s +p99 [0-9]+us +errors 0$'
+expect_eq "echo on a terminal: one a second" "$(wc -l <<<"$out")" 2
+
 bench count -n 100 -c 3 --text -s 1KiB "$URL"
 expect_eq "echo -n: exit 0" "$RC" 0
 report count "echo -n 100: exactly 100 round trips of text" "
