@@ -62,7 +62,7 @@ out=$(timeout 30 python3 - "$WSCTL" "$URL" <<'PY'
 import os, pty, sys
 pid, fd = pty.fork()
 if pid == 0:
-    os.execv(sys.argv[1], [sys.argv[1], "bench", "-c", "2", "-d", "2500ms",
+    os.execv(sys.argv[1], [sys.argv[1], "bench", "-c", "2", "-d", "3500ms",
                            sys.argv[2]])
 out = b""
 while True:
@@ -82,7 +82,7 @@ PY
 )
 expect_match "echo on a terminal: progress lines" "$(head -n1 <<<"$out")" \
 	'^[0-9]+s +2 open +[0-9]+ msg/s +p99 [0-9]+us +errors 0$'
-expect_eq "echo on a terminal: one a second" "$(wc -l <<<"$out")" 2
+expect_match "echo on a terminal: about one a second" "$(wc -l <<<"$out")" '^[234]$'
 
 bench count -n 100 -c 3 --text -s 1KiB "$URL"
 expect_eq "echo -n: exit 0" "$RC" 0
