@@ -55,6 +55,13 @@ void term_start(struct term *t);
 void term_stop(struct term *t);
 
 /*
+ * CTRL+Z: give the terminal back as it was and stop the process, as a
+ * shell expects; once continued, take the terminal again and redraw the
+ * prompt with the half-typed line.
+ */
+void term_suspend(struct term *t);
+
+/*
  * Edit the line with the keys in buf[0..n).  Calls on_line(arg, line, len)
  * for each line ended with Enter.  Returns 1 when CTRL+D was typed on an
  * empty line (the end of input), else 0.  on_line returns non-zero to

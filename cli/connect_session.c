@@ -27,7 +27,7 @@
 #define INTERRUPT_CLOSE_MS 2000	/* CTRL+C: how long the close may take */
 #define SHOW_BINARY 16		/* bytes of a binary message shown */
 
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted, suspended;
 
 struct session {
 	const struct connect_config *cfg;
@@ -55,8 +55,10 @@ struct session {
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	if (sig == SIGTSTP)
+		suspended = 1;
+	else
+		interrupted = 1;
 }
 
 /* Report an error on stderr, below the prompt's line; the first sticks. */
@@ -494,7 +496,9 @@ static int timers(struct session *s)
 	return next - now > 60000 ? 60000 : (int)(next - now);
 }
 
-static void signals(void (*fn)(int))
+/* With a prompt, CTRL+Z (SIGTSTP) is caught too, to give the terminal
+ * back before stopping (term_suspend). */
+static void signals(void (*fn)(int), int interactive)
 {
 	struct sigaction sa;
 
@@ -504,6 +508,8 @@ static void signals(void (*fn)(int))
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	if (interactive)
+		sigaction(SIGTSTP, &sa, NULL);
 }
 
 static void start(struct session *s)
@@ -538,10 +544,14 @@ int connect_session(const struct connect_config *cfg, struct wsc *c,
 	struct pollfd p[2];
 	int timeout, n;
 
-	interrupted = 0;
-	signals(on_signal);
+	interrupted = suspended = 0;
+	signals(on_signal, interactive);
 	start(&s);
 	while (!s.done) {
+		if (suspended) {
+			suspended = 0;
+			term_suspend(&s.term);
+		}
 		if (interrupted) {
 			interrupted = 0;
 			if (s.c->close_sent)
@@ -576,7 +586,7 @@ int connect_session(const struct connect_config *cfg, struct wsc *c,
 		wsc_close(c, 0, NULL, 1000, NULL, 0);
 	if (interactive)
 		term_stop(&s.term);
-	signals(SIG_DFL);
+	signals(SIG_DFL, interactive);
 	free(s.in);
 	return s.rc;
 }

@@ -6,6 +6,7 @@
  * CTRL+U, CTRL+W, CTRL+L, Enter and CTRL+D; escape sequences (arrows) are
  * ignored.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,21 +36,43 @@ static void outs(const char *s)
 	out(s, strlen(s));
 }
 
-void term_start(struct term *t)
+/* Put the terminal in the mode the prompt wants, from t->saved. */
+static void take(struct term *t)
 {
-	struct termios raw;
+	struct termios raw = t->saved;
 
-	memset(t, 0, sizeof(*t));
-	fflush(stdout);
-	if (tcgetattr(STDIN_FILENO, &t->saved) < 0)
-		return;
-	raw = t->saved;
 	/* ISIG stays: CTRL+C is still SIGINT, which the session handles */
 	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | IEXTEN);
 	raw.c_cc[VMIN] = 1;
 	raw.c_cc[VTIME] = 0;
 	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
 		t->raw = 1;
+}
+
+void term_start(struct term *t)
+{
+	memset(t, 0, sizeof(*t));
+	fflush(stdout);
+	if (tcgetattr(STDIN_FILENO, &t->saved) == 0)
+		take(t);
+}
+
+void term_suspend(struct term *t)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+
+	term_clear(t);
+	if (t->raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
+	/* stop for real: the default action, only for this once */
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &old);
+	raise(SIGTSTP);
+	sigaction(SIGTSTP, &old, NULL);
+	/* continued: the shell may have changed the modes meanwhile */
+	if (t->raw && tcgetattr(STDIN_FILENO, &t->saved) == 0)
+		take(t);
+	term_prompt(t);
 }
 
 void term_stop(struct term *t)

@@ -1,6 +1,7 @@
 # wsctl connect on a terminal, like the article's wscat session: the
 # prompt, a typed line answered, a reply drawn above a half-typed line,
-# /ping, and CTRL+C closing cleanly.  The terminal is a pty (python3).
+# /ping, CTRL+C closing cleanly, and CTRL+Z giving the terminal back to
+# the shell and taking it again on fg.  The terminal is a pty (python3).
 . "$(dirname "$0")/../lib.sh"
 JS=$TESTS/js
 
@@ -76,3 +77,81 @@ for ((i = 0; i < 40; i++)); do
 done
 grep -q '^close 1000 ' "$OUT/connect-tty-server.log" && ok "tty: CTRL+C closed with 1000" ||
 	notok "tty: CTRL+C closed with 1000" "$(grep '^close' "$OUT/connect-tty-server.log")"
+
+# CTRL+Z under a job-control shell: a small one in python, which runs the
+# client as the foreground job, reports the terminal's mode when the job
+# stops, and continues it (fg)
+timeout 60 python3 - "$WSCTL" "ws://127.0.0.1:$PORT/" <<'EOF'
+import os, pty, select, signal, sys, termios, time
+
+wsctl, url = sys.argv[1:3]
+pid, fd = pty.fork()
+if pid == 0:
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    job = os.fork()
+    if job == 0:
+        os.setpgid(0, 0)
+        os.tcsetpgrp(0, os.getpgrp())
+        signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+        os.execv(wsctl, [wsctl, "connect", url])
+    try:
+        os.setpgid(job, job)
+    except OSError:
+        pass
+    os.tcsetpgrp(0, job)
+    _, st = os.waitpid(job, os.WUNTRACED)
+    if os.WIFSTOPPED(st):
+        os.tcsetpgrp(0, os.getpgrp())
+        lflag = termios.tcgetattr(0)[3]
+        os.write(1, b"[stopped: icanon %d echo %d]\r\n" %
+                 (bool(lflag & termios.ICANON), bool(lflag & termios.ECHO)))
+        os.tcsetpgrp(0, job)
+        os.kill(-job, signal.SIGCONT)
+        _, st = os.waitpid(job, 0)
+    os._exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 99)
+
+out = b""
+mark = 0    # where the last match ended: each pattern must come after it
+
+def wait_for(pat, secs=5):
+    global out, mark
+    end = time.time() + secs
+    while time.time() < end:
+        at = out.find(pat, mark)
+        if at >= 0:
+            mark = at + len(pat)
+            return True
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            out += data
+    return False
+
+def check(name, cond):
+    print(("ok " if cond else "not ok ") + "tty: " + name +
+          ("" if cond else ": terminal showed %r" % out[-300:]))
+
+wait_for(b"connected (press CTRL+C to quit)\r\n")
+wait_for(b"> ")
+os.write(fd, b"half")
+wait_for(b"half")
+os.write(fd, b"\x1a")
+check("CTRL+Z: the shell gets its terminal back, canonical and echoing",
+      wait_for(b"[stopped: icanon 1 echo 1]"))
+check("fg: the prompt and the half-typed line are drawn again",
+      wait_for(b"> half"))
+check("fg: the terminal is the prompt's again (no echo, no line mode)",
+      not (termios.tcgetattr(fd)[3] & (termios.ICANON | termios.ECHO)))
+os.write(fd, b"way\r")
+check("fg: the line is finished and answered", wait_for(b"< halfway\r\n"))
+os.write(fd, b"\x03")
+wait_for(b"no such thing", 1)
+_, st = os.waitpid(pid, 0)
+check("then CTRL+C exits 0", os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0)
+EOF
+[ $? -eq 0 ] || notok "tty: the job-control script ran"
