@@ -39,6 +39,8 @@ struct connect_config {
 int connect_session(const struct connect_config *cfg, struct wsc *c,
 		    int interactive);
 
+#define TERM_HISTORY 100		/* lines Up and Down go through */
+
 /* The line being typed at a "> " prompt, in non-canonical mode. */
 struct term {
 	int raw;			/* 1 while the terminal is ours */
@@ -46,6 +48,10 @@ struct term {
 	char *line;
 	size_t len, cap;
 	int esc;			/* inside an escape sequence: 1 or 2 */
+	char *hist[TERM_HISTORY];	/* lines sent, oldest first */
+	int nhist;
+	int hpos;			/* the one shown; nhist: the draft */
+	char *draft;			/* what was typed before Up */
 };
 
 /* Take the terminal on fd 0 (no echo, no line buffering). */

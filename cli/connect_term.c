@@ -84,6 +84,10 @@ void term_stop(struct term *t)
 	free(t->line);
 	t->line = NULL;
 	t->len = t->cap = 0;
+	while (t->nhist > 0)
+		free(t->hist[--t->nhist]);
+	free(t->draft);
+	t->draft = NULL;
 }
 
 void term_prompt(struct term *t)
@@ -133,6 +137,63 @@ static void backspace(struct term *t)
 		t->len--;
 }
 
+/* Replace the line with s (NULL: empty). */
+static void set_line(struct term *t, const char *s)
+{
+	t->len = 0;
+	while (s && *s && append(t, *s++) == 0)
+		;
+}
+
+static char *line_dup(const struct term *t)
+{
+	char *s = malloc(t->len + 1);
+
+	if (s) {
+		memcpy(s, t->line ? t->line : "", t->len);
+		s[t->len] = '\0';
+	}
+	return s;
+}
+
+/* Remember a line sent, unless empty or the same as the last one. */
+static void remember(struct term *t, const char *line, size_t len)
+{
+	const char *last = t->nhist ? t->hist[t->nhist - 1] : NULL;
+	char *s;
+
+	if (!len || (last && strlen(last) == len && !memcmp(last, line, len)))
+		goto done;
+	if (!(s = malloc(len + 1)))
+		goto done;
+	memcpy(s, line, len);
+	s[len] = '\0';
+	if (t->nhist == TERM_HISTORY) {
+		free(t->hist[0]);
+		memmove(t->hist, t->hist + 1, --t->nhist * sizeof(t->hist[0]));
+	}
+	t->hist[t->nhist++] = s;
+done:
+	free(t->draft);
+	t->draft = NULL;
+	t->hpos = t->nhist;
+}
+
+/* Up (-1) or Down (+1) through the history; the draft waits at the end. */
+static void walk(struct term *t, int dir)
+{
+	int to = t->hpos + dir;
+
+	if (to < 0 || to > t->nhist)
+		return;
+	if (t->hpos == t->nhist) {
+		free(t->draft);
+		t->draft = line_dup(t);
+	}
+	t->hpos = to;
+	set_line(t, to == t->nhist ? t->draft : t->hist[to]);
+}
+
 static void kill_word(struct term *t)
 {
 	while (t->len && t->line[t->len - 1] == ' ')
@@ -156,9 +217,14 @@ int term_feed(struct term *t, const char *buf, size_t n,
 			continue;
 		}
 		if (t->esc == 2) {
-			if (ch >= 0x40 && ch <= 0x7e)
-				t->esc = 0;
-			continue;
+			if (ch < 0x40 || ch > 0x7e)
+				continue;	/* parameters */
+			t->esc = 0;
+			if (ch == 'A' || ch == 'B') {
+				walk(t, ch == 'A' ? -1 : 1);
+				redraw = 1;
+			}
+			continue;		/* other keys: ignored */
 		}
 		switch (ch) {
 		case '\r':
@@ -168,6 +234,7 @@ int term_feed(struct term *t, const char *buf, size_t n,
 			outs("\n");
 			/* empty while on_line runs, so its output draws "> " */
 			len = t->len;
+			remember(t, t->line ? t->line : "", len);
 			t->len = 0;
 			redraw = 0;
 			if (on_line(arg, t->line ? t->line : "", len) != 0)

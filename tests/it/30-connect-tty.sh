@@ -58,6 +58,14 @@ os.write(fd, b"-typed\x7f\x7f\x7f\x7f\x7f\x7fway\r")
 check("editing: backspace", wait_for(b"< halfway\r\n"))
 os.write(fd, b"/ping yo\r")
 check("/ping shows the pong", wait_for(b"< pong: yo"))
+# history: Up three times, Down once, is the third line from the end
+os.write(fd, b"\x1b[A\x1b[A\x1b[A\x1b[B\r")
+check("history: Up and Down recall a line sent before",
+      wait_for(b"< halfway\r\n"))
+# what was being typed waits at the end of the history
+os.write(fd, b"dra\x1b[A\x1b[Bft\r")
+check("history: Down past the last line gives back the draft",
+      wait_for(b"< draft\r\n"))
 os.kill(pid, signal.SIGINT)
 wait_for(b"no such thing", 1)
 _, st = os.waitpid(pid, 0)
@@ -71,6 +79,8 @@ grep -qxF "text Hello" "$OUT/connect-tty-server.log" && ok "tty: server got the 
 	notok "tty: server got the typed line"
 grep -qxF "text halfway" "$OUT/connect-tty-server.log" && ok "tty: edited line sent as shown" ||
 	notok "tty: edited line sent as shown"
+expect_eq "tty: a recalled line is sent again, as it was" \
+	"$(grep -cxF "text halfway" "$OUT/connect-tty-server.log")" 2
 for ((i = 0; i < 40; i++)); do
 	grep -q '^close 1000 ' "$OUT/connect-tty-server.log" && break
 	sleep 0.05
