@@ -14,41 +14,20 @@ for ((i = 0; i < 200; i++)); do
 done
 [ -n "$PORT" ] || { notok "tty: server started"; exit 1; }
 
-timeout 60 python3 - "$WSCTL" "ws://127.0.0.1:$PORT/" "$OUT/connect-tty.raw" <<'EOF'
-import os, pty, select, signal, sys, time
+TESTS=$TESTS timeout 60 python3 - "$WSCTL" "ws://127.0.0.1:$PORT/" "$OUT/connect-tty.raw" <<'EOF'
+import os, pty, signal, sys
+sys.path.insert(0, os.environ["TESTS"])
+from pty_term import Term
 
 wsctl, url, raw = sys.argv[1:4]
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(wsctl, [wsctl, "connect", url])
-
-out = b""
-
-def wait_for(pat, secs=5):
-    """Read the terminal until pat shows up after what was seen so far."""
-    global out
-    start = len(out)
-    end = time.time() + secs
-    while time.time() < end:
-        if pat in out[start:]:
-            return True
-        r, _, _ = select.select([fd], [], [], 0.1)
-        if r:
-            try:
-                data = os.read(fd, 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            out += data
-    return pat in out[start:]
-
-def check(name, cond):
-    print(("ok " if cond else "not ok ") + "tty: " + name +
-          ("" if cond else ": terminal showed %r" % out[-300:]))
+term = Term(fd)
+wait_for, check = term.wait_for, term.check
 
 check("banner and prompt", wait_for(b"connected (press CTRL+C to quit)\r\n") and
-      (b"> " in out or wait_for(b"> ")))
+      wait_for(b"> "))
 os.write(fd, b"Hello\r")
 check("typed line answered", wait_for(b"< Hello\r\n"))
 # a reply that lands while a line is half typed: the line is drawn again
@@ -70,7 +49,7 @@ os.kill(pid, signal.SIGINT)
 wait_for(b"no such thing", 1)
 _, st = os.waitpid(pid, 0)
 check("CTRL+C exits 0", os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0)
-open(raw, "wb").write(out)
+open(raw, "wb").write(term.out)
 EOF
 rc=$?
 [ $rc -eq 0 ] || notok "tty: the pty script ran" "exit $rc"
@@ -91,8 +70,10 @@ grep -q '^close 1000 ' "$OUT/connect-tty-server.log" && ok "tty: CTRL+C closed w
 # CTRL+Z under a job-control shell: a small one in python, which runs the
 # client as the foreground job, reports the terminal's mode when the job
 # stops, and continues it (fg)
-timeout 60 python3 - "$WSCTL" "ws://127.0.0.1:$PORT/" <<'EOF'
-import os, pty, select, signal, sys, termios, time
+TESTS=$TESTS timeout 60 python3 - "$WSCTL" "ws://127.0.0.1:$PORT/" <<'EOF'
+import os, pty, signal, sys, termios
+sys.path.insert(0, os.environ["TESTS"])
+from pty_term import Term
 
 wsctl, url = sys.argv[1:3]
 pid, fd = pty.fork()
@@ -120,31 +101,8 @@ if pid == 0:
         _, st = os.waitpid(job, 0)
     os._exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 99)
 
-out = b""
-mark = 0    # where the last match ended: each pattern must come after it
-
-def wait_for(pat, secs=5):
-    global out, mark
-    end = time.time() + secs
-    while time.time() < end:
-        at = out.find(pat, mark)
-        if at >= 0:
-            mark = at + len(pat)
-            return True
-        r, _, _ = select.select([fd], [], [], 0.1)
-        if r:
-            try:
-                data = os.read(fd, 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            out += data
-    return False
-
-def check(name, cond):
-    print(("ok " if cond else "not ok ") + "tty: " + name +
-          ("" if cond else ": terminal showed %r" % out[-300:]))
+term = Term(fd)
+wait_for, check = term.wait_for, term.check
 
 wait_for(b"connected (press CTRL+C to quit)\r\n")
 wait_for(b"> ")
