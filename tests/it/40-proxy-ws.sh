@@ -85,6 +85,17 @@ PY
 )
 expect_eq "half-close reaches the backend, and its close comes back" "$out" "eof"
 
+# --- permessage-deflate and a subprotocol pass through untouched: the
+# backend compresses every message, and the client inflates them
+DEFLATE=1 start_backend sdeflate || exit 1
+start_proxy px-deflate --upstream 127.0.0.1:$BPORT || exit 1
+long=$(printf 'compressible %.0s' {1..200})
+out=$(client --protocol chat.v2 ws://127.0.0.1:$PXPORT/ negotiated "send:$long")
+expect_eq "permessage-deflate and the subprotocol negotiated end to end" \
+	"$(sed -n 2p <<<"$out")" "negotiated permessage-deflate chat.v2"
+expect_eq "compressed messages arrive whole, both ways" \
+	"$(sed -n 3p <<<"$out")" "reply Server received from client: $long"
+
 # --- weights: smooth weighted round-robin, as nginx (a a b a for 3:1)
 start_proxy px-w --upstream 127.0.0.1:$P1,weight=3 --upstream 127.0.0.1:$P2 || exit 1
 expect_eq "weight=3 against 1: smooth order" \

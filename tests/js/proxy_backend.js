@@ -4,6 +4,9 @@
 //
 //   node proxy_backend.js NAME [PORT]      (PORT 0 or absent: a free one)
 //
+// With DEFLATE=1 in the environment it accepts permessage-deflate and
+// compresses every message.  A subprotocol offered is accepted (the first).
+//
 // Prints "PORT n" once listening.  WebSocket messages with a meaning:
 //   whoami         -> NAME
 //   headers        -> the upgrade request's headers, as JSON
@@ -46,7 +49,10 @@ const server = http.createServer((req, res) => {
 	});
 });
 
-const wss = new WebSocketServer({ server });
+const wss = new WebSocketServer({
+	server,
+	perMessageDeflate: process.env.DEFLATE ? { threshold: 0 } : false,
+});
 wss.on('connection', (ws, req) => {
 	ws.on('message', (data, binary) => {
 		const msg = binary ? data : data.toString();

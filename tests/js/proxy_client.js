@@ -2,9 +2,11 @@
 // against a URL and prints one line per step, for tests/it/40-proxy*.sh.
 //
 //   node proxy_client.js [--from IP] [--header 'Name: value'] [--ca PEM]
-//                        URL STEP...
+//                        [--protocol NAME] URL STEP...
 //
-// --ca trusts the certificates in PEM (for wss:// through the proxy).
+// --ca trusts the certificates in PEM (for wss:// through the proxy);
+// --protocol offers a subprotocol (repeatable).  permessage-deflate is
+// always offered, as node ws does by default.
 //
 // Steps:
 //   send:TEXT   send TEXT, wait for one message, print "reply MESSAGE"
@@ -13,15 +15,18 @@
 //   idle:MS     wait up to MS for the server to close: "closed after MS"
 //               (rounded to 100 ms) or "open"
 //   hold        keep the connection open until stdin ends
+//   negotiated  print "negotiated EXTENSIONS PROTOCOL" ("-" for none)
 // Prints "open" first, and "error MESSAGE" (exit 1) when anything fails.
 const WebSocket = require('ws');
 
 const args = process.argv.slice(2);
 const opts = { headers: {} };
+const protocols = [];
 while (args.length && args[0].startsWith('--')) {
 	const o = args.shift();
 	if (o === '--from') opts.localAddress = args.shift();
 	else if (o === '--ca') opts.ca = require('fs').readFileSync(args.shift());
+	else if (o === '--protocol') protocols.push(args.shift());
 	else if (o === '--header') {
 		const h = args.shift();
 		const i = h.indexOf(':');
@@ -34,7 +39,7 @@ while (args.length && args[0].startsWith('--')) {
 const url = args.shift();
 const steps = args;
 
-const ws = new WebSocket(url, opts);
+const ws = new WebSocket(url, protocols, opts);
 let closedAt = 0;
 const queue = [];
 let waiter = null;
@@ -85,6 +90,8 @@ async function run() {
 			if (ws.readyState !== WebSocket.OPEN) fail('closed before a send');
 			ws.send(a);
 			console.log(`reply ${await next()}`);
+		} else if (op === 'negotiated') {
+			console.log(`negotiated ${ws.extensions || '-'} ${ws.protocol || '-'}`);
 		} else if (op === 'sleep') {
 			await sleep(Number(a));
 		} else if (op === 'ping') {
