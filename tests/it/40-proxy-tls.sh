@@ -93,15 +93,8 @@ expect_eq "the TLS listener speaks wss://" "$out" \
 
 # --- SIGTERM drains TLS tunnels too
 PXPID=${_proxies[0]#*:}	# px-tls
-coproc HOLD { client --ca "$TLS/cert.pem" "$WSS" send:held sleep:1500 send:after; }
-read -r -t 10 line <&"${HOLD[0]}"	# open
-read -r -t 10 line <&"${HOLD[0]}"	# reply
-kill -TERM "$PXPID"
-read -r -t 10 line <&"${HOLD[0]}"
-expect_eq "a TLS tunnel finishes during the drain" "$line" \
+drain_tunnel "$PXPID" --ca "$TLS/cert.pem" "$WSS" send:held sleep:1500 send:after
+expect_eq "a TLS tunnel finishes during the drain" "$DRAINED" \
 	"reply Server received from client: after"
-wait "$HOLD_PID" 2>/dev/null
-for ((i = 0; i < 100; i++)); do kill -0 "$PXPID" 2>/dev/null || break; sleep 0.05; done
-wait "$PXPID" 2>/dev/null
-expect_eq "px-tls exits 0 after the drain" "$?" 0
+expect_eq "px-tls exits 0 after the drain" "$DRAIN_RC" 0
 stop_proxies

@@ -86,17 +86,10 @@ expect_eq "after SIGHUP every worker writes the new file" \
 
 # --- SIGTERM: a tunnel drains, then every process ends with 0
 mapfile -t seen < <(workers_seen)
-coproc HOLD { client "ws://127.0.0.1:$PXPORT/" send:before sleep:1000 send:after; }
-read -r -t 10 line <&"${HOLD[0]}"	# open
-read -r -t 10 line <&"${HOLD[0]}"	# reply
-kill -TERM "$PXPID"
-read -r -t 10 line <&"${HOLD[0]}"
-expect_eq "a tunnel finishes during the drain" "$line" \
+drain_tunnel "$PXPID" "ws://127.0.0.1:$PXPORT/" send:before sleep:1000 send:after
+expect_eq "a tunnel finishes during the drain" "$DRAINED" \
 	"reply Server received from client: after"
-wait "$HOLD_PID" 2>/dev/null
-for ((i = 0; i < 100; i++)); do kill -0 "$PXPID" 2>/dev/null || break; sleep 0.05; done
-wait "$PXPID" 2>/dev/null
-expect_eq "the parent exits 0 after the workers drained" "$?" 0
+expect_eq "the parent exits 0 after the workers drained" "$DRAIN_RC" 0
 left=0
 for s in "${seen[@]}"; do kill -0 "${s#*:}" 2>/dev/null && left=$((left + 1)); done
 expect_eq "no worker is left behind" "$left" 0
