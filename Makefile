@@ -43,9 +43,9 @@ $(B)/%.o: %.c $(wildcard common/*.h cli/*.h fixtures/*.h checks/*.h proxy/*.h be
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The ASan/UBSan pass covers the tests of every command that serves or
-# speaks WebSocket; ASAN_TESTS="*" widens it to every script.
-ASAN_TESTS ?= 2* 3* 4* 5* 6*
+# The ASan/UBSan pass covers every test but valgrind's (the two do not mix);
+# ASAN_TESTS narrows it to some scripts.
+ASAN_TESTS ?= 0* 2* 3* 4* 5* 6*
 
 test: deps wsctl $(B)/unit_tests asan
 	@WSCTL=$(CURDIR)/wsctl UNIT=$(CURDIR)/$(B)/unit_tests \
