@@ -65,4 +65,8 @@ int http_has_token(const char *value, size_t len, const char *token);
 /* Case-insensitive comparison of s[0..len) with the C string lit. */
 int http_ieq(const char *s, size_t len, const char *lit);
 
+/* The reason phrase for status ("Not Found"); for a code without one
+ * here, "Client Error" or "Server Error" by its class. */
+const char *http_reason(int status);
+
 #endif

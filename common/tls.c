@@ -229,3 +229,13 @@ void tls_free(struct tls *t)
 	SSL_free(t->ssl);
 	free(t);
 }
+
+const char *tls_reason(void)
+{
+	unsigned long e = ERR_peek_error();
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+
+	if (e && ERR_GET_LIB(e) == ERR_LIB_SYS)
+		return strerror(ERR_GET_REASON(e));
+	return r ? r : "unknown error";
+}

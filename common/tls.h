@@ -55,4 +55,12 @@ size_t tls_pending(const struct tls *t);
  */
 void tls_free(struct tls *t);
 
+/*
+ * OpenSSL's first queued error as text, for a setup message ("No such
+ * file or directory", "key values mismatch"): the cause, where the last
+ * one says only which layer gave up ("PEM lib").  The queue is left as it
+ * is.
+ */
+const char *tls_reason(void);
+
 #endif

@@ -153,22 +153,6 @@ void conn_finish(struct conn *c)
 	linger(c);
 }
 
-static const char *reason(int status)
-{
-	switch (status) {
-	case 400: return "Bad Request";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "Error";
-	}
-}
-
 void conn_reply(struct conn *c, int status, const char *why)
 {
 	struct proxy *px = c->px;
@@ -187,7 +171,7 @@ void conn_reply(struct conn *c, int status, const char *why)
 	if (!c->log && !c->status)
 		alog_begin(c, NULL, 0, NULL, 0);
 	blen = snprintf(body, sizeof(body), "%d %s: %s\n", status,
-			reason(status), why);
+			http_reason(status), why);
 	if (blen >= (int)sizeof(body))
 		blen = sizeof(body) - 1;
 	len = snprintf(px->hbuf, HBUF,
@@ -195,7 +179,7 @@ void conn_reply(struct conn *c, int status, const char *why)
 		       "Content-Type: text/plain\r\n"
 		       "Content-Length: %d\r\n"
 		       "Connection: close\r\n\r\n%.*s",
-		       status, reason(status), blen, blen, body);
+		       status, http_reason(status), blen, blen, body);
 	c->replied = 1;
 	if (c->log)
 		c->log->status = status;

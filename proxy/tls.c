@@ -22,6 +22,7 @@
 #include <openssl/ssl.h>
 
 #include "common/err.h"
+#include "common/tls.h"
 #include "proxy/conn.h"
 
 static const unsigned char alpn_http11[] = "\x08http/1.1";
@@ -45,25 +46,13 @@ static int alpn_select(SSL *ssl, const unsigned char **out,
 	return SSL_TLSEXT_ERR_OK;
 }
 
-/* OpenSSL's first error as text, for a setup message: the cause, where
- * the last one says only which layer gave up ("PEM lib"). */
-static const char *ssl_reason(void)
-{
-	unsigned long e = ERR_peek_error();
-	const char *r = e ? ERR_reason_error_string(e) : NULL;
-
-	if (e && ERR_GET_LIB(e) == ERR_LIB_SYS)
-		return strerror(ERR_GET_REASON(e));
-	return r ? r : "unknown error";
-}
-
 SSL_CTX *side_tls_ctx(const struct proxy_listen *l, char *err,
 		      size_t errlen)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 
 	if (!ctx) {
-		err_fmt(err, errlen, "tls: %s", ssl_reason());
+		err_fmt(err, errlen, "tls: %s", tls_reason());
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -82,13 +71,13 @@ SSL_CTX *side_tls_ctx(const struct proxy_listen *l, char *err,
 	ERR_clear_error();
 	if (SSL_CTX_use_certificate_chain_file(ctx, l->tls_cert) != 1) {
 		err_fmt(err, errlen, "tls certificate '%s': %s", l->tls_cert,
-			ssl_reason());
+			tls_reason());
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, l->tls_key, SSL_FILETYPE_PEM) !=
 	    1) {
 		err_fmt(err, errlen, "tls key '%s': %s", l->tls_key,
-			ssl_reason());
+			tls_reason());
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
