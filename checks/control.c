@@ -12,6 +12,19 @@
 
 #define PROMPTLY_MS 2000
 
+/* Skip messages until a close frame comes (in *m), waiting at most
+ * limit_ms for each.  Returns WSC_OK or wsc_recv's error. */
+static int recv_close(struct wsc *w, struct wsc_msg *m, int limit_ms,
+		      char *err, size_t errlen)
+{
+	int rc;
+
+	do {
+		rc = wsc_recv(w, m, limit_ms, err, errlen);
+	} while (rc == WSC_OK && m->opcode != WS_CLOSE);
+	return rc;
+}
+
 static void run_ping_pong(struct check_ctx *c)
 {
 	static const char payload[] = "wsctl ping 0123456789";
@@ -82,10 +95,8 @@ static void run_close_from_client(struct check_ctx *c)
 		check_fail(c, "a close sent", "%s", err);
 		goto out;
 	}
-	do {
-		rc = wsc_recv(&w, &m, check_time_left(c) < 5000 ?
-			      check_time_left(c) : 5000, err, sizeof(err));
-	} while (rc == WSC_OK && m.opcode != WS_CLOSE);
+	rc = recv_close(&w, &m, check_time_left(c) < 5000 ?
+			check_time_left(c) : 5000, err, sizeof(err));
 	if (rc != WSC_OK) {
 		check_fail(c, "a close frame back", "%s", err);
 		goto out;
@@ -135,10 +146,8 @@ static void run_close_from_backend(struct check_ctx *c)
 	}
 	if (probe_echo(c, &w, WS_TEXT, "last", 4, "the one message") < 0)
 		goto out;
-	do {
-		rc = wsc_recv(&w, &m, check_time_left(c) < 5000 ?
-			      check_time_left(c) : 5000, err, sizeof(err));
-	} while (rc == WSC_OK && m.opcode != WS_CLOSE);
+	rc = recv_close(&w, &m, check_time_left(c) < 5000 ?
+			check_time_left(c) : 5000, err, sizeof(err));
 	if (rc != WSC_OK) {
 		check_fail(c, "close 4000 from the backend", "%s", err);
 		goto out;
@@ -187,9 +196,7 @@ static void run_backend_dies(struct check_ctx *c)
 	check_evidence_str(c, "killed", bs->b[idx].addr);
 	backends_stop(bs, idx, 1);
 	t0 = net_now_ms();
-	do {
-		rc = wsc_recv(&w, &m, PROMPTLY_MS + 1000, err, sizeof(err));
-	} while (rc == WSC_OK && m.opcode != WS_CLOSE);
+	rc = recv_close(&w, &m, PROMPTLY_MS + 1000, err, sizeof(err));
 	took = net_now_ms() - t0;
 	check_evidence_num(c, "noticed_ms", (double)took);
 	if (rc == WSC_ERR_TIMEOUT || took > PROMPTLY_MS)
