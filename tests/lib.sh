@@ -97,6 +97,22 @@ start_echo() {
 	}
 }
 
+# start_node NAME SCRIPT ARGS...: start a node server that prints
+# "listening on PORT" first; sets PORT
+start_node() {
+	local name=$1 i
+	shift
+	: >"$OUT/$name.log"
+	spawn "$name" node "$@"
+	for ((i = 0; i < 200; i++)); do
+		PORT=$(awk '/^listening on/ {print $3; exit}' "$OUT/$name.log")
+		[ -n "$PORT" ] && return 0
+		sleep 0.05
+	done
+	echo "$name did not start: $(cat "$OUT/$name.log")" >&2
+	return 1
+}
+
 _cleanup() {
 	local p
 	for p in "${_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done

@@ -4,20 +4,6 @@
 . "$(dirname "$0")/../lib.sh"
 JS=$TESTS/js
 
-start_node() {
-	local name=$1 i
-	shift
-	: >"$OUT/$name.log"
-	spawn "$name" node "$@"
-	for ((i = 0; i < 200; i++)); do
-		PORT=$(awk '/^listening on/ {print $3; exit}' "$OUT/$name.log")
-		[ -n "$PORT" ] && return 0
-		sleep 0.05
-	done
-	echo "$name did not start: $(cat "$OUT/$name.log")" >&2
-	return 1
-}
-
 wsc() {
 	timeout 30 "$WSCTL" connect "$@" >"$OUT/connect-e.out" 2>"$OUT/connect-e.err" </dev/null
 	rc=$?

@@ -5,14 +5,8 @@
 . "$(dirname "$0")/../lib.sh"
 JS=$TESTS/js
 
-: >"$OUT/connect-tty-server.log"
-spawn connect-tty-server node "$JS/connect_echo_server.js"
-for ((i = 0; i < 200; i++)); do
-	PORT=$(awk '/^listening on/ {print $3; exit}' "$OUT/connect-tty-server.log")
-	[ -n "$PORT" ] && break
-	sleep 0.05
-done
-[ -n "$PORT" ] || { notok "tty: server started"; exit 1; }
+start_node connect-tty-server "$JS/connect_echo_server.js" ||
+	{ notok "tty: server started"; exit 1; }
 
 TESTS=$TESTS timeout 60 python3 - "$WSCTL" "ws://127.0.0.1:$PORT/" "$OUT/connect-tty.raw" <<'EOF'
 import os, pty, signal, sys

@@ -3,22 +3,6 @@
 . "$(dirname "$0")/../lib.sh"
 JS=$TESTS/js
 
-# start_node NAME SCRIPT ARGS...: start a node server that prints
-# "listening on PORT" first; sets PORT
-start_node() {
-	local name=$1 i
-	shift
-	: >"$OUT/$name.log"
-	spawn "$name" node "$@"
-	for ((i = 0; i < 200; i++)); do
-		PORT=$(awk '/^listening on/ {print $3; exit}' "$OUT/$name.log")
-		[ -n "$PORT" ] && return 0
-		sleep 0.05
-	done
-	echo "$name did not start: $(cat "$OUT/$name.log")" >&2
-	return 1
-}
-
 # wsc ARGS...: wsctl connect with a deadline; stdout and stderr go to
 # $OUT/connect.out and $OUT/connect.err, the status to $rc
 wsc() {
