@@ -97,6 +97,27 @@ start_echo() {
 	}
 }
 
+# failed_checks REPORT: the ids of the checks that failed or errored in
+# a wsctl check JSON report, sorted, on one line
+failed_checks() {
+	/usr/bin/python3 -c "
+import json, sys; r = json.load(open(sys.argv[1]))
+print(' '.join(sorted(c['id'] for c in r['checks'] if c['status'] in ('fail', 'error'))))" "$1" 2>/dev/null
+}
+
+# check_proxy NAME ARGS...: wsctl check ARGS of the proxy on
+# 127.0.0.1:$LISTEN, with echo backends it spawns on $B1 and $B2; the
+# table and report go to $OUT/check-NAME.*; sets RC and FAILED
+check_proxy() {
+	local name=$1
+	shift
+	"$WSCTL" check --color never --report "$OUT/check-$name.json" \
+		--backends "spawn:127.0.0.1:$B1,127.0.0.1:$B2" "$@" \
+		"ws://127.0.0.1:$LISTEN/" >"$OUT/check-$name.table" 2>&1
+	RC=$?
+	FAILED=$(failed_checks "$OUT/check-$name.json")
+}
+
 # start_node NAME SCRIPT ARGS...: start a node server that prints
 # "listening on PORT" first; sets PORT
 start_node() {

@@ -14,7 +14,7 @@ make_conf() {
 	CONF=$f
 }
 
-# run_check NAME ARGS...: sets RC, and STATUS to "id=status ..." sorted
+# run_check NAME ARGS...: sets RC, and FAILED (failed_checks)
 run_check() {
 	local name=$1
 	shift
@@ -22,9 +22,7 @@ run_check() {
 		--report "$OUT/check-$name.json" "$@" >"$OUT/check-$name.table" \
 		2>"$OUT/check-$name.err"
 	RC=$?
-	FAILED=$(/usr/bin/python3 -c "
-import json; r = json.load(open('$OUT/check-$name.json'))
-print(' '.join(sorted(c['id'] for c in r['checks'] if c['status'] in ('fail', 'error'))))" 2>/dev/null)
+	FAILED=$(failed_checks "$OUT/check-$name.json")
 }
 
 observed() { # observed NAME ID

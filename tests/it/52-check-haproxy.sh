@@ -13,17 +13,7 @@ start_haproxy() {
 	wait_port "$LISTEN"
 }
 
-run_check() { # run_check NAME ARGS...
-	local name=$1
-	shift
-	"$WSCTL" check --color never --report "$OUT/check-$name.json" \
-		--backends "spawn:127.0.0.1:$B1,127.0.0.1:$B2" --balance round-robin \
-		"$@" "ws://127.0.0.1:$LISTEN/" >"$OUT/check-$name.table" 2>&1
-	RC=$?
-	FAILED=$(/usr/bin/python3 -c "
-import json; r = json.load(open('$OUT/check-$name.json'))
-print(' '.join(sorted(c['id'] for c in r['checks'] if c['status'] in ('fail', 'error'))))")
-}
+run_check() { check_proxy "$1" --balance round-robin "${@:2}"; }
 
 start_haproxy tunnel ''
 run_check tunnel --idle 3s

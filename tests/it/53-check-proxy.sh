@@ -15,17 +15,7 @@ start_proxy() {
 	wait_port "$LISTEN"
 }
 
-run_check() { # run_check NAME ARGS...
-	local name=$1
-	shift
-	"$WSCTL" check --color never --report "$OUT/check-$name.json" \
-		--backends "spawn:127.0.0.1:$B1,127.0.0.1:$B2" "$@" \
-		"ws://127.0.0.1:$LISTEN/" >"$OUT/check-$name.table" 2>&1
-	RC=$?
-	FAILED=$(/usr/bin/python3 -c "
-import json; r = json.load(open('$OUT/check-$name.json'))
-print(' '.join(sorted(c['id'] for c in r['checks'] if c['status'] in ('fail', 'error'))))")
-}
+run_check() { check_proxy "$@"; }
 
 for method in round-robin ip-hash least-conn; do
 	start_proxy "proxy-$method" --balance "$method"
