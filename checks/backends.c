@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "common/clock.h"
 #include "checks/backends.h"
 #include "common/addr.h"
 #include "common/net.h"
@@ -199,11 +200,11 @@ static pid_t spawn(struct backends *bs, int i)
 /* Wait until backend i answers /.wsctl/info as itself. */
 static int wait_up(struct backends *bs, int i, char *err, size_t errlen)
 {
-	int64_t until = net_now_ms() + START_MS;
+	int64_t until = clock_ms() + START_MS;
 	char logp[512], why[400];
 	int status;
 
-	while (net_now_ms() < until) {
+	while (clock_ms() < until) {
 		cJSON *info = NULL, *pid;
 
 		if (waitpid(bs->b[i].pid, &status, WNOHANG) == bs->b[i].pid) {
@@ -266,11 +267,11 @@ int backends_stop(struct backends *bs, int i, int hard)
 	if (pid <= 0)
 		return -1;
 	kill(pid, hard ? SIGKILL : SIGTERM);
-	until = net_now_ms() + 3000;
+	until = clock_ms() + 3000;
 	while (waitpid(pid, NULL, WNOHANG) == 0) {
 		struct timespec ts = { 0, 10 * 1000000L };
 
-		if (net_now_ms() > until) {
+		if (clock_ms() > until) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			break;
@@ -352,7 +353,7 @@ cJSON *backends_probe(struct backends *bs, const char *token, int timeout_ms,
 		      int *index)
 {
 	char path[128];
-	int64_t until = net_now_ms() + timeout_ms;
+	int64_t until = clock_ms() + timeout_ms;
 	int i;
 
 	snprintf(path, sizeof(path), "/.wsctl/probe/%s", token);
@@ -374,7 +375,7 @@ cJSON *backends_probe(struct backends *bs, const char *token, int timeout_ms,
 
 			nanosleep(&ts, NULL);
 		}
-	} while (net_now_ms() < until);
+	} while (clock_ms() < until);
 	return NULL;
 }
 
@@ -385,7 +386,7 @@ void backends_token(char out[33])
 
 	if (getrandom(r, sizeof(r), 0) != sizeof(r))
 		for (i = 0; i < 16; i++)
-			r[i] = (unsigned char)(rand() ^ (net_now_ms() >> (i % 8)));
+			r[i] = (unsigned char)(rand() ^ (clock_ms() >> (i % 8)));
 	for (i = 0; i < 16; i++)
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }

@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/clock.h"
 #include "checks/expect.h"
 
 enum check_status {
@@ -65,7 +66,7 @@ struct check_ctx {
 	const struct check_env *env;
 	const char *url;		/* the target, ws:// or wss:// */
 	struct check_result *res;
-	int64_t deadline;		/* net_now_ms() after which to give up */
+	int64_t deadline;		/* clock_ms() after which to give up */
 };
 
 struct check {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "checks/backends.h"
 #include "checks/probe.h"
 #include "checks/run.h"
@@ -60,17 +61,17 @@ out:
 /* Wait for the TCP end after a close; returns ms waited, or -1. */
 static int64_t wait_eof(struct check_ctx *c, struct wsc *w, int limit_ms)
 {
-	int64_t t0 = net_now_ms();
+	int64_t t0 = clock_ms();
 	struct wsc_msg m;
 	char err[256];
 	int rc;
 
 	do {
 		rc = wsc_recv(w, &m, limit_ms, err, sizeof(err));
-	} while (rc == WSC_OK && net_now_ms() - t0 < limit_ms);
+	} while (rc == WSC_OK && clock_ms() - t0 < limit_ms);
 	(void)c;
 	if (rc == WSC_ERR_EOF || rc == WSC_ERR_IO)
-		return net_now_ms() - t0;
+		return clock_ms() - t0;
 	return -1;
 }
 
@@ -195,9 +196,9 @@ static void run_backend_dies(struct check_ctx *c)
 	}
 	check_evidence_str(c, "killed", bs->b[idx].addr);
 	backends_stop(bs, idx, 1);
-	t0 = net_now_ms();
+	t0 = clock_ms();
 	rc = recv_close(&w, &m, PROMPTLY_MS + 1000, err, sizeof(err));
-	took = net_now_ms() - t0;
+	took = clock_ms() - t0;
 	check_evidence_num(c, "noticed_ms", (double)took);
 	if (rc == WSC_ERR_TIMEOUT || took > PROMPTLY_MS)
 		check_fail(c, "the client learns within 2s",

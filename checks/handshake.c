@@ -20,17 +20,22 @@ static const char *status_line(const struct wsc *w, char *buf, size_t len)
 	return buf;
 }
 
-/* The value of response header name, or "" (into buf). */
+/* The value of response header name, or "" (into buf): every line of
+ * that name, joined with ", " as one list (RFC 9110 5.3). */
 static const char *resp_header(const struct wsc *w, const char *name,
 			       char *buf, size_t len)
 {
-	const struct http_header *h = NULL;
+	size_t used = 0, n = w->head_len ? w->res.num_headers : 0;
 
-	if (w->head_len)
-		h = http_find(w->headers, w->res.num_headers, name);
 	buf[0] = 0;
-	if (h)
-		snprintf(buf, len, "%.*s", (int)h->value_len, h->value);
+	for (size_t i = 0; i < n; i++) {
+		const struct http_header *h = &w->headers[i];
+
+		if (!http_ieq(h->name, h->name_len, name) || used >= len)
+			continue;
+		used += snprintf(buf + used, len - used, "%s%.*s",
+				 used ? ", " : "", (int)h->value_len, h->value);
+	}
 	return buf;
 }
 
@@ -67,16 +72,13 @@ static void run_accept_key(struct check_ctx *c)
 {
 	struct wsc w;
 	struct wsc_opts o;
-	struct http_header hdrs[64];
-	struct http_request req = { .headers = hdrs, .num_headers = 64 };
 	const struct http_header *key;
 	char want[WS_ACCEPT_LEN + 1], got[256];
 
 	probe_opts(c, &o);
 	if (open_101(c, &w, &o, NULL, 0) < 0)
 		goto out;
-	if (http_parse_request(w.request, w.request_len, &req) < 0 ||
-	    !(key = http_find(hdrs, req.num_headers, "Sec-WebSocket-Key"))) {
+	if (!(key = http_find(w.sent, w.nsent, "Sec-WebSocket-Key"))) {
 		check_error(c, "cannot read back the key sent");
 		goto out;
 	}

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "checks/nginx_run.h"
 #include "common/net.h"
 
@@ -143,8 +144,8 @@ int nginx_start(struct nginx_proc *p, const char *conf, int snippet,
 		       "-c", main_conf, "-g", g, (char *)NULL);
 		_exit(127);
 	}
-	until = net_now_ms() + START_MS;
-	while (net_now_ms() < until) {
+	until = clock_ms() + START_MS;
+	while (clock_ms() < until) {
 		char e[256];
 		int fd;
 
@@ -191,7 +192,7 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 
 void nginx_stop(struct nginx_proc *p)
 {
-	int64_t until = net_now_ms() + 3000;
+	int64_t until = clock_ms() + 3000;
 
 	if (p->pid > 0) {
 		/* TERM is nginx's fast shutdown: no waiting for open tunnels */
@@ -199,7 +200,7 @@ void nginx_stop(struct nginx_proc *p)
 		while (waitpid(p->pid, NULL, WNOHANG) == 0) {
 			struct timespec ts = { 0, 10 * 1000000L };
 
-			if (net_now_ms() > until) {
+			if (clock_ms() > until) {
 				kill(p->pid, SIGKILL);
 				waitpid(p->pid, NULL, 0);
 				break;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "checks/check.h"
 #include "common/net.h"
 
@@ -100,7 +101,7 @@ void check_evidence_num(struct check_ctx *c, const char *key, double val)
 
 int check_time_left(const struct check_ctx *c)
 {
-	int64_t left = c->deadline - net_now_ms();
+	int64_t left = c->deadline - clock_ms();
 
 	return left < 1 ? 1 : left > 0x7fffffff ? 0x7fffffff : (int)left;
 }

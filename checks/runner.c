@@ -15,6 +15,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "checks/backends.h"
 #include "checks/run.h"
 #include "common/net.h"
@@ -79,10 +80,10 @@ static int64_t budget(const struct check_env *env, const struct check *c)
 static void *work(void *arg)
 {
 	struct job *j = arg;
-	int64_t t0 = net_now_ms();
+	int64_t t0 = clock_ms();
 
 	j->check->run(&j->ctx);
-	j->res.duration_ms = net_now_ms() - t0;
+	j->res.duration_ms = clock_ms() - t0;
 	pthread_mutex_lock(j->lock);
 	j->done = 1;
 	pthread_cond_broadcast(j->cond);
@@ -92,7 +93,7 @@ static void *work(void *arg)
 
 static void abs_time(int64_t mono_deadline, struct timespec *ts)
 {
-	int64_t left = mono_deadline - net_now_ms();
+	int64_t left = mono_deadline - clock_ms();
 	struct timeval now;
 
 	if (left < 0)
@@ -119,7 +120,7 @@ static int await(struct job *j, struct check_result *out, int64_t limit_ms)
 
 	abs_time(give_up, &ts);
 	pthread_mutex_lock(j->lock);
-	while (!j->done && net_now_ms() < give_up)
+	while (!j->done && clock_ms() < give_up)
 		if (pthread_cond_timedwait(j->cond, j->lock, &ts) == ETIMEDOUT)
 			break;
 	pthread_mutex_unlock(j->lock);
@@ -177,7 +178,7 @@ static struct job *start(const struct check_env *env, struct run_result *r,
 	j->ctx.env = env;
 	j->ctx.url = r->url;
 	j->ctx.res = &j->res;
-	j->ctx.deadline = net_now_ms() + budget(env, r->check);
+	j->ctx.deadline = clock_ms() + budget(env, r->check);
 	if (pthread_create(&j->tid, NULL, work, j)) {
 		r->res.status = CHECK_ERROR;
 		snprintf(r->res.message, sizeof(r->res.message),

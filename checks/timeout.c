@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "checks/probe.h"
 #include "checks/run.h"
 #include "common/net.h"
@@ -28,19 +29,19 @@ static int open_ws(struct check_ctx *c, struct wsc *w)
  */
 static int idle(struct check_ctx *c, struct wsc *w, int64_t ms)
 {
-	int64_t t0 = net_now_ms();
+	int64_t t0 = clock_ms();
 	struct wsc_msg m;
 	char err[256], d[32];
 	int rc = wsc_recv(w, &m, (int)ms, err, sizeof(err));
 
 	if (rc == WSC_ERR_TIMEOUT)
 		return 0;
-	check_evidence_num(c, "closed_after_ms", (double)(net_now_ms() - t0));
+	check_evidence_num(c, "closed_after_ms", (double)(clock_ms() - t0));
 	check_fail(c, "the connection to stay open",
 		   "%s after %s idle", rc == WSC_OK && m.opcode == WS_CLOSE ?
 		   "closed (close frame)" : rc == WSC_OK ? "a message" :
 		   "closed (TCP)",
-		   units_fmt_duration(net_now_ms() - t0, d, sizeof(d)));
+		   units_fmt_duration(clock_ms() - t0, d, sizeof(d)));
 	return -1;
 }
 
@@ -74,9 +75,9 @@ static void run_keepalive(struct check_ctx *c)
 	}
 	if (open_ws(c, &w) < 0)
 		goto out;
-	until = net_now_ms() + c->env->cfg->idle_ms;
-	while (net_now_ms() < until) {
-		int64_t left = until - net_now_ms();
+	until = clock_ms() + c->env->cfg->idle_ms;
+	while (clock_ms() < until) {
+		int64_t left = until - clock_ms();
 
 		if (idle(c, &w, left < every ? left : every) < 0)
 			goto out;
@@ -113,12 +114,12 @@ static void run_idle_close(struct check_ctx *c)
 	}
 	if (open_ws(c, &w) < 0)
 		goto out;
-	t0 = net_now_ms();
+	t0 = clock_ms();
 	rc = wsc_recv(&w, &m, (int)(t + slack), err, sizeof(err));
 	frame = rc == WSC_OK && m.opcode == WS_CLOSE;
 	if (frame)
 		rc = wsc_recv(&w, &m, 2000, err, sizeof(err));
-	took = net_now_ms() - t0;
+	took = clock_ms() - t0;
 	check_evidence_num(c, "closed_after_ms", (double)took);
 	check_evidence_json(c, "close_frame", cJSON_CreateBool(frame));
 	units_fmt_duration(t, d1, sizeof(d1));

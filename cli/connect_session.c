@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/connect.h"
 #include "common/net.h"
@@ -94,7 +95,7 @@ static void start_close(struct session *s, unsigned code, const char *reason,
 		return;
 	}
 	s->we_closed = 1;
-	s->close_by = net_now_ms() + wait_ms;
+	s->close_by = clock_ms() + wait_ms;
 }
 
 static void drain(struct session *s);
@@ -123,7 +124,7 @@ static void send_data(struct session *s, unsigned opcode, const char *data,
 	}
 	s->sent++;
 	s->owed++;
-	s->last_io = net_now_ms();
+	s->last_io = clock_ms();
 }
 
 /*
@@ -198,7 +199,7 @@ static void command(struct session *s, const char *cmd, size_t len)
 			return;
 		}
 		s->pongs_owed++;
-		s->last_io = net_now_ms();
+		s->last_io = clock_ms();
 	} else if (name == 5 && !memcmp(cmd, "close", 5)) {
 		cmd_close(s, arg, alen);
 	} else {
@@ -246,7 +247,7 @@ static void end_input(struct session *s)
 	}
 	s->in_len = 0;
 	s->input_open = 0;
-	s->input_end = net_now_ms();
+	s->input_end = clock_ms();
 }
 
 static int keep(struct session *s, const char *p, size_t n)
@@ -378,14 +379,14 @@ static void on_message(struct session *s, const struct wsc_msg *m)
 		show(s, m);
 		if (s->owed)
 			s->owed--;
-		s->last_io = net_now_ms();
+		s->last_io = clock_ms();
 		break;
 	case WS_PONG:
 		s->ping_out = 0;
 		if (!s->pongs_owed)
 			break;
 		s->pongs_owed--;
-		s->last_io = net_now_ms();
+		s->last_io = clock_ms();
 		if (s->interactive)
 			term_print(&s->term, m->len ? "< pong: " : "< pong",
 				   (const char *)m->data, m->len);
@@ -433,7 +434,7 @@ static char *dur(int64_t ms, char *buf, size_t len)
 static int timers(struct session *s)
 {
 	const struct connect_config *cfg = s->cfg;
-	int64_t now = net_now_ms(), next = -1, at;
+	int64_t now = clock_ms(), next = -1, at;
 	char d[32];
 
 #define SOON(t) do { if (next < 0 || (t) < next) next = (t); } while (0)
@@ -519,7 +520,7 @@ static void start(struct session *s)
 	size_t i;
 
 	s->input_end = -1;
-	s->last_io = net_now_ms();
+	s->last_io = clock_ms();
 	if (cfg->ping_ms)
 		s->next_ping = s->last_io + cfg->ping_ms;
 	if (s->interactive) {
@@ -531,7 +532,7 @@ static void start(struct session *s)
 	for (i = 0; i < cfg->nexecute && !s->done; i++)
 		send_data(s, op, cfg->execute[i], strlen(cfg->execute[i]));
 	if (cfg->nexecute) {
-		s->input_end = net_now_ms();
+		s->input_end = clock_ms();
 		return;
 	}
 	s->input_open = 1;

@@ -12,6 +12,7 @@
 #define WSCTL_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct http_header {
 	const char *name;
@@ -51,16 +52,79 @@ int http_parse_request(const char *buf, size_t len, struct http_request *req);
 int http_parse_response(const char *buf, size_t len, struct http_response *res);
 
 /*
+ * Whether buf[0..len) holds the CRLF CRLF that ends a head, searching
+ * from where the last search of the same growing buffer stopped: *from
+ * (0 at first) is set to len.  So a head that comes a byte at a time is
+ * searched once in all, and parsed once when this says it is there.
+ */
+int http_head_ended(const char *buf, size_t len, size_t *from);
+
+/* 1 when c is an RFC 9110 5.6.2 tchar (a byte of a token), in any locale. */
+int http_is_tchar(unsigned char c);
+
+/*
+ * http_fields.c: reading field values.
+ *
  * The first header named name (case-insensitive) among h[0..n), or NULL.
  */
 const struct http_header *http_find(const struct http_header *h, size_t n,
 				    const char *name);
 
 /*
- * Returns 1 when the comma-separated list value[0..len) holds token,
- * compared case-insensitively ("keep-alive, Upgrade" holds "upgrade").
+ * Returns 1 when the comma-separated list value[0..len) holds the token
+ * tok[0..toklen), compared case-insensitively ("keep-alive, Upgrade"
+ * holds "upgrade"); empty elements and white space around one are
+ * skipped, as RFC 9110 5.6.1 asks.
  */
+int http_list_has(const char *value, size_t len, const char *tok,
+		  size_t toklen);
+
+/* The same for a NUL-terminated token. */
 int http_has_token(const char *value, size_t len, const char *token);
+
+/* 1 when any header named name among h[0..n) lists token: a list may be
+ * split over several lines (RFC 9110 5.3). */
+int http_any_token(const struct http_header *h, size_t n, const char *name,
+		   const char *token);
+
+/*
+ * The options named by every Connection header of a head, read once so
+ * that dropping the headers they name (RFC 9110 7.6.1) costs one short
+ * list per header, not a scan of the head.  The strings point into the
+ * head.
+ */
+#define HTTP_CONN_OPTS_MAX 32
+struct http_conn_opts {
+	const char *opt[HTTP_CONN_OPTS_MAX];
+	size_t len[HTTP_CONN_OPTS_MAX];
+	size_t n;
+};
+
+/* Fill *o from h[0..n).  Returns 0, or -1 when they name more than
+ * HTTP_CONN_OPTS_MAX distinct options (no real client does). */
+int http_conn_opts_read(struct http_conn_opts *o, const struct http_header *h,
+			size_t n);
+
+/* 1 when *o names name[0..len), case-insensitively. */
+int http_conn_opts_has(const struct http_conn_opts *o, const char *name,
+		       size_t len);
+
+/*
+ * A Content-Length value (RFC 9110 8.6): one to HTTP_LENGTH_DIGITS
+ * decimal digits, nothing else: no sign, no white space, no list.
+ * Returns 0 with *out set, or -1.
+ */
+#define HTTP_LENGTH_DIGITS 18
+int http_parse_length(const char *v, size_t len, uint64_t *out);
+
+/*
+ * The body length all Content-Length headers of h[0..n) give.  Several
+ * are accepted only when every one is valid and they agree.  Returns 1
+ * with *out set, 0 when there is none, -1 when one is invalid or they
+ * disagree.
+ */
+int http_content_length(const struct http_header *h, size_t n,
+			uint64_t *out);
 
 /* Case-insensitive comparison of s[0..len) with the C string lit. */
 int http_ieq(const char *s, size_t len, const char *lit);

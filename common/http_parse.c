@@ -7,14 +7,14 @@
  * soon as the offending byte is seen, without waiting for the blank line.
  */
 #include <limits.h>
+#include <string.h>
 
 #include "common/http.h"
 
 #define NEED_MORE (-2)
 #define INVALID (-1)
 
-/* RFC 9110 5.6.2: tchar */
-static int is_tchar(unsigned char c)
+int http_is_tchar(unsigned char c)
 {
 	if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
 		return 1;
@@ -83,7 +83,7 @@ static int token(const char **pp, const char *end, char delim,
 {
 	const char *p = *pp;
 
-	while (p < end && is_tchar(*p))
+	while (p < end && http_is_tchar(*p))
 		p++;
 	if (p == end)
 		return NEED_MORE;
@@ -225,32 +225,21 @@ int http_parse_response(const char *buf, size_t len, struct http_response *res)
 	return p - buf;
 }
 
-const struct http_header *http_find(const struct http_header *h, size_t n,
-				    const char *name)
+int http_head_ended(const char *buf, size_t len, size_t *from)
 {
-	for (size_t i = 0; i < n; i++)
-		if (http_ieq(h[i].name, h[i].name_len, name))
-			return &h[i];
-	return NULL;
-}
+	size_t i = *from > 3 ? *from - 3 : 0;
 
-int http_has_token(const char *value, size_t len, const char *token)
-{
-	const char *p = value, *end = value + len;
+	for (; i + 4 <= len; i++) {
+		const char *p = memchr(buf + i, '\r', len - 3 - i);
 
-	while (p < end) {
-		const char *s, *e;
-
-		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
-			p++;
-		s = p;
-		while (p < end && *p != ',')
-			p++;
-		e = p;
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		if (e > s && http_ieq(s, e - s, token))
+		if (!p)
+			break;
+		i = p - buf;
+		if (p[1] == '\n' && p[2] == '\r' && p[3] == '\n') {
+			*from = len;
 			return 1;
+		}
 	}
+	*from = len;
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/loop.h"
 
 #define MAX_EVENTS 512
@@ -30,14 +31,6 @@ struct loop {
 	int next, nevents;		/* the batch being dispatched */
 	struct epoll_event events[MAX_EVENTS];
 };
-
-static int64_t clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct loop *loop_new(char *err, size_t errlen)
 {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/addr.h"
 #include "common/err.h"
 #include "common/net.h"
@@ -127,14 +128,6 @@ char *net_peer_ip(int fd, char *buf, size_t len)
 	    !sa_ip((struct sockaddr *)&ss, buf, len))
 		snprintf(buf, len, "?");
 	return buf;
-}
-
-int64_t net_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -370,7 +363,7 @@ static int connect_one(const struct addrinfo *ai, const char *src,
 			int wait = -1;
 
 			if (deadline >= 0) {
-				int64_t left = deadline - net_now_ms();
+				int64_t left = deadline - clock_ms();
 
 				wait = left > 0 ? (int)left : 0;
 			}
@@ -409,7 +402,7 @@ int net_connect(const char *host, uint16_t port, const char *src,
 {
 	struct addrinfo hints = { 0 }, *res, *ai;
 	char name[300], ps[8];
-	int64_t deadline = timeout_ms > 0 ? net_now_ms() + timeout_ms : -1;
+	int64_t deadline = timeout_ms > 0 ? clock_ms() + timeout_ms : -1;
 	int fd = -1, timed_out = 0;
 
 	addr_fmt(host, port, name, sizeof(name));

@@ -61,7 +61,4 @@ char *net_fmt_fd(int fd, int peer, char *buf, size_t len);
 /* The peer's address without the port ("127.0.0.1", "::1"). Returns buf. */
 char *net_peer_ip(int fd, char *buf, size_t len);
 
-/* Milliseconds on the monotonic clock. */
-int64_t net_now_ms(void);
-
 #endif

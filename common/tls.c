@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "common/clock.h"
 #include "common/net.h"
 #include "common/tls.h"
 
@@ -103,7 +104,7 @@ static int wait_for(int fd, int want, int64_t deadline)
 
 	p.events = want == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
 	do {
-		left = deadline < 0 ? -1 : deadline - net_now_ms();
+		left = deadline < 0 ? -1 : deadline - clock_ms();
 		if (deadline >= 0 && left < 0)
 			left = 0;
 		n = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);

@@ -24,7 +24,7 @@ struct tls_opts {
 
 /*
  * Run the TLS handshake on fd (connected, non-blocking) until done or
- * deadline (net_now_ms() time, -1 for none).  The name checked against the
+ * deadline (clock_ms() time, -1 for none).  The name checked against the
  * certificate is o->host, as an IP address when it is one; SNI is sent
  * for names only (RFC 6066).  Returns the session, which the caller
  * releases with tls_free, or NULL with err filled: "tls handshake with

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/http_chunk.h"
 #include "common/net.h"
 #include "common/wsc_priv.h"
@@ -16,15 +17,17 @@
 /*
  * The start of a refusal's body: up to Content-Length, to the end of a
  * chunked body, or else until EOF or a short silence; never longer than
- * BODY_WAIT_MS, never more than WSC_BODY_MAX bytes.
+ * BODY_WAIT_MS (or the deadline), never more than WSC_BODY_MAX bytes,
+ * however much the server claims or sends.
  */
 void wsc_read_body(struct wsc *c, int64_t deadline)
 {
 	const struct http_header *h, *hs = c->res.headers;
-	size_t n = c->res.num_headers, want = WSC_BODY_MAX, have, i;
-	int64_t end = net_now_ms() + BODY_WAIT_MS, until;
+	size_t n = c->res.num_headers, want = WSC_BODY_MAX, have;
+	int64_t end = clock_ms() + BODY_WAIT_MS, until;
 	struct http_chunked ch = { 0 };
 	size_t scanned = 0;
+	uint64_t len;
 	int sized = 0, chunked = 0;
 	char *p;
 
@@ -32,18 +35,15 @@ void wsc_read_body(struct wsc *c, int64_t deadline)
 		end = deadline;
 	h = http_find(hs, n, "Transfer-Encoding");
 	chunked = h && http_has_token(h->value, h->value_len, "chunked");
-	h = http_find(hs, n, "Content-Length");
-	if (!chunked && h && h->value_len && h->value_len < 10) {
-		want = 0;
-		for (i = 0; i < h->value_len && isdigit((unsigned char)
-							  h->value[i]); i++)
-			want = want * 10 + (size_t)(h->value[i] - '0');
+	if (!chunked && http_content_length(hs, n, &len) > 0) {
 		sized = 1;
+		if (len < want)
+			want = (size_t)len;
 	}
 	if (c->res.status == 204 || c->res.status == 304 ||
 	    c->res.status < 200)
 		want = 0;
-	while ((have = c->rlen - c->roff) < want) {
+	while ((have = c->rlen - c->roff) < want && clock_ms() < end) {
 		if (chunked) {
 			if (http_chunked_scan(&ch, (char *)c->rbuf + c->roff +
 					      scanned, have - scanned) < 0 ||
@@ -52,8 +52,8 @@ void wsc_read_body(struct wsc *c, int64_t deadline)
 			scanned = have;
 		}
 		until = end;
-		if (!sized && !chunked && net_now_ms() + BODY_QUIET_MS < end)
-			until = net_now_ms() + BODY_QUIET_MS;
+		if (!sized && !chunked && clock_ms() + BODY_QUIET_MS < end)
+			until = clock_ms() + BODY_QUIET_MS;
 		if (wsc_io_fill(c, want, until, NULL, 0) != WSC_OK)
 			break;
 	}

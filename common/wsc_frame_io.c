@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/net.h"
 #include "common/tls.h"
 #include "common/wsc_priv.h"
@@ -294,7 +295,7 @@ int wsc_recv(struct wsc *c, struct wsc_msg *m, int timeout_ms, char *err,
 	int rc;
 
 	do {
-		left = deadline < 0 ? -1 : deadline - net_now_ms();
+		left = deadline < 0 ? -1 : deadline - clock_ms();
 		if (left < 0 && deadline >= 0)
 			left = 0;
 		rc = wsc_recv_frame(c, &f, &p, &len, (int)left, err, errlen);
@@ -322,7 +323,7 @@ int wsc_close(struct wsc *c, unsigned code, const char *reason,
 	    (rc = wsc_send_close(c, code, reason, err, errlen)) != WSC_OK)
 		return rc;
 	while (!c->close_received) {
-		left = deadline < 0 ? -1 : deadline - net_now_ms();
+		left = deadline < 0 ? -1 : deadline - clock_ms();
 		if (deadline >= 0 && left < 0)
 			left = 0;
 		rc = wsc_recv(c, &m, (int)left, err, errlen);
@@ -330,10 +331,10 @@ int wsc_close(struct wsc *c, unsigned code, const char *reason,
 			return rc;
 	}
 	/* the server closes TCP first (RFC 6455 7.1.1); wait a little */
-	end = net_now_ms() + CLOSE_EOF_WAIT_MS;
+	end = clock_ms() + CLOSE_EOF_WAIT_MS;
 	if (deadline >= 0 && deadline < end)
 		end = deadline;
-	while ((left = end - net_now_ms()) > 0 &&
+	while ((left = end - clock_ms()) > 0 &&
 	       wsc_recv(c, &m, (int)left, NULL, 0) == WSC_OK)
 		;
 	return WSC_OK;

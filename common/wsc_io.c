@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/net.h"
 #include "common/tls.h"
 #include "common/wsc_priv.h"
@@ -29,7 +30,7 @@ int wsc_fail(int rc, char *err, size_t errlen, const char *fmt, ...)
 
 int64_t wsc_deadline(int timeout_ms)
 {
-	return timeout_ms < 0 ? -1 : net_now_ms() + timeout_ms;
+	return timeout_ms < 0 ? -1 : clock_ms() + timeout_ms;
 }
 
 /* Wait for events on c->fd.  Returns 1 when ready, 0 at the deadline. */
@@ -43,7 +44,7 @@ static int wait_fd(struct wsc *c, short events, int64_t deadline, char *err,
 	for (;;) {
 		left = -1;
 		if (deadline >= 0) {
-			left = deadline - net_now_ms();
+			left = deadline - clock_ms();
 			if (left <= 0)
 				return 0;
 		}

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/net.h"
 #include "common/tls.h"
 #include "common/units.h"
@@ -52,16 +53,11 @@ static void sb_add(struct strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-static int is_tchar(int ch)
-{
-	return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
-}
-
 int wsc_check_header(const char *line, char *err, size_t errlen)
 {
 	const char *p = line;
 
-	while (is_tchar((unsigned char)*p))
+	while (http_is_tchar((unsigned char)*p))
 		p++;
 	if (p == line || *p != ':')
 		return wsc_fail(-1, err, errlen,
@@ -235,27 +231,13 @@ static int read_head(struct wsc *c, int64_t deadline, char *err,
 	return WSC_OK;
 }
 
-/* 1 when any header named name holds token. */
-static int any_token(const struct http_header *h, size_t n, const char *name,
-		     const char *token)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (http_ieq(h[i].name, h[i].name_len, name) &&
-		    http_has_token(h[i].value, h[i].value_len, token))
-			return 1;
-	return 0;
-}
-
 #define NOT_UPGRADED(...) wsc_fail(WSC_ERR_UPGRADE, err, errlen, __VA_ARGS__)
 
 static int check_upgrade(struct wsc *c, char *err, size_t errlen)
 {
-	struct http_header rh[WSC_MAX_HEADERS];
-	struct http_request req = { .headers = rh,
+	struct http_request req = { .headers = c->sent,
 				    .num_headers = WSC_MAX_HEADERS };
-	const struct http_header *h, *key;
+	const struct http_header *h, *key, *rh = c->sent;
 	const struct http_header *res = c->res.headers;
 	size_t n = c->res.num_headers;
 	char want[WS_ACCEPT_LEN + 1];
@@ -267,12 +249,13 @@ static int check_upgrade(struct wsc *c, char *err, size_t errlen)
 				    (int)h->value_len, h->value);
 	if (!(h = http_find(res, n, "Connection")))
 		return NOT_UPGRADED("101 without a Connection header");
-	if (!any_token(res, n, "Connection", "upgrade"))
+	if (!http_any_token(res, n, "Connection", "upgrade"))
 		return NOT_UPGRADED("101 with Connection '%.*s', want "
 				    "'upgrade'", (int)h->value_len, h->value);
 	if (http_parse_request(c->request, c->request_len, &req) < 0)
 		return NOT_UPGRADED("cannot judge the 101: the request sent "
 				    "is not a valid head");
+	c->nsent = req.num_headers;
 	if (!(key = http_find(rh, req.num_headers, "Sec-WebSocket-Key")))
 		return NOT_UPGRADED("cannot judge the 101: the request sent "
 				    "had no Sec-WebSocket-Key");
@@ -292,7 +275,7 @@ static int check_upgrade(struct wsc *c, char *err, size_t errlen)
 	if (h->value_len < sizeof(c->protocol)) {
 		memcpy(c->protocol, h->value, h->value_len);
 		c->protocol[h->value_len] = '\0';
-		if (any_token(rh, req.num_headers, "Sec-WebSocket-Protocol",
+		if (http_any_token(rh, req.num_headers, "Sec-WebSocket-Protocol",
 			      c->protocol))
 			return WSC_OK;
 		c->protocol[0] = '\0';
@@ -328,7 +311,7 @@ static int dial(struct wsc *c, const struct wsc_opts *o, int64_t deadline,
 		deadline = wsc_deadline(c->timeout_ms);
 	if (url_parse(o->url, &c->url, err, errlen) < 0)
 		return WSC_ERR_REQUEST;
-	left = deadline - net_now_ms();
+	left = deadline - clock_ms();
 	c->fd = net_connect(c->url.host, c->url.port, o->source,
 			    left > 0 ? (int)left : 1, err, errlen);
 	if (c->fd < 0)

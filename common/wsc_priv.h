@@ -7,11 +7,12 @@
 
 #include <stdarg.h>
 
+#include "common/clock.h"
 #include "common/wsc.h"
 
 #define WSC_RBUF_MIN (16 * 1024)
 
-/* A deadline on the net_now_ms() clock for timeout_ms; -1 means never. */
+/* A deadline on the clock_ms() clock for timeout_ms; -1 means never. */
 int64_t wsc_deadline(int timeout_ms);
 
 /*

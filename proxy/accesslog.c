@@ -21,6 +21,9 @@
 #include "proxy/conn.h"
 
 #define LINE_MAX_TARGET 1024
+#define LINE_MAX_METHOD 64
+/* "\u00HH" is the longest escape: six bytes for one */
+#define LINE_ESCAPED (6 * (LINE_MAX_METHOD + 1 + LINE_MAX_TARGET))
 
 static const char *const why_names[] = {
 	[WHY_NONE] = "error",
@@ -87,8 +90,8 @@ void alog_begin(struct conn *c, const char *method, size_t mlen,
 	}
 	if (tlen > LINE_MAX_TARGET)
 		tlen = LINE_MAX_TARGET;
-	if (mlen > 64)
-		mlen = 64;
+	if (mlen > LINE_MAX_METHOD)
+		mlen = LINE_MAX_METHOD;
 	c->log = l = malloc(sizeof(*l) + mlen + 1 + tlen + 1);
 	if (!l)
 		return;		/* a line less, not a connection less */
@@ -135,7 +138,8 @@ void alog_end(struct conn *c, int why)
 {
 	struct proxy *px = c->px;
 	struct reqlog *l = c->log;
-	char buf[2 * LINE_MAX_TARGET + 1024], tmp[400], when[40], who[64];
+	/* room for the worst case: every byte of the request escaped */
+	char buf[LINE_ESCAPED + 1024], tmp[400], when[40], who[64];
 	struct emit e = { buf, 0, sizeof(buf) - 1, 0 };
 	const char *up = "-", *target;
 	long long ms;
@@ -184,8 +188,11 @@ void alog_end(struct conn *c, int why)
 		emit(&e, tmp, n);
 	}
 	free(l);
-	if (e.overflow)
+	if (e.overflow) {
+		px_log(px, "access log line over %zu bytes: not written",
+		       sizeof(buf));
 		return;
+	}
 	if (write(px->alog_fd, buf, e.len) < 0)
 		return;
 }

@@ -36,6 +36,8 @@
 #include "common/http.h"
 #include "common/http_chunk.h"
 #include "common/loop.h"
+#include "common/ws.h"
+#include "proxy/emit.h"
 #include "proxy/lb.h"
 #include "proxy/proxy.h"
 
@@ -98,9 +100,12 @@ struct conn {
 	struct frame req, res;
 	int64_t active;			/* when the current timeout began */
 	uint64_t tried;			/* peers tried for this request */
+	size_t scan;			/* how far a split head was searched */
 	int16_t peer;			/* lb index, -1 when none */
 	uint8_t state;
 	uint8_t upgrade:1;		/* the client asked to upgrade */
+	uint8_t websocket:1;		/* ... to websocket: accept is due */
+	uint8_t answered:1;		/* the upstream sent a response head */
 	uint8_t keepalive:1;		/* serve another request after this */
 	uint8_t head_method:1;		/* a HEAD request: no response body */
 	uint8_t replied:1;		/* response bytes went to the client */
@@ -114,6 +119,7 @@ struct conn {
 		struct sockaddr_in6 sin6;
 	} addr;				/* the client's */
 	struct reqlog *log;		/* the access log's record, or NULL */
+	char accept[WS_ACCEPT_LEN];	/* the Sec-WebSocket-Accept due */
 };
 
 struct listener {
@@ -266,15 +272,15 @@ void request_begin(struct conn *c);
 void request_read(struct conn *c);
 /* How many of p[0..n) belong to f's body (advancing f); -1: bad chunking. */
 int frame_scan(struct frame *f, const char *p, size_t n);
-/* 1 when the comma-separated list in h holds the token name[0..len). */
-int header_lists(const struct http_header *h, const char *name, size_t len);
 
 /* upstream.c: pick and connect, retrying; or answer 502/504. */
 void upstream_connect(struct conn *c);
 void upstream_event(struct loop *loop, struct loop_io *io, unsigned ev);
 /* The connect timer fired: count a failure, try the next upstream. */
 void upstream_timeout(struct conn *c);
-/* Release the peer (failed: towards max_fails), close, drop its queue. */
+/* Release the peer, close, drop its queue.  failed: towards max_fails;
+ * otherwise a peer that sent a response head is in good health, and one
+ * that did not is not judged (the client left first). */
 void upstream_close(struct conn *c, int failed);
 
 /* http.c: n response bytes arrived while a head is due. */
@@ -295,22 +301,5 @@ void side_note(struct side *s, unsigned ev);
 /* Append to b, growing it exactly.  Returns 0, or -1 out of memory. */
 int buf_append(struct buf *b, const char *p, size_t n);
 void buf_free(struct buf *b);
-
-/* A head being written into px->hbuf; overflow is sticky. */
-struct emit {
-	char *p;
-	size_t len, cap;
-	int overflow;
-};
-
-static inline void emit(struct emit *e, const char *s, size_t n)
-{
-	if (n > e->cap - e->len) {
-		e->overflow = 1;
-		return;
-	}
-	memcpy(e->p + e->len, s, n);
-	e->len += n;
-}
 
 #endif

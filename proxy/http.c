@@ -32,17 +32,6 @@ static int is_hop(const struct http_header *h)
 	       http_ieq(h->name, h->name_len, "proxy-connection");
 }
 
-static int named_in_connection(const struct http_response *rs,
-			       const struct http_header *x)
-{
-	for (size_t i = 0; i < rs->num_headers; i++)
-		if (http_ieq(rs->headers[i].name, rs->headers[i].name_len,
-			     "connection") &&
-		    header_lists(&rs->headers[i], x->name, x->name_len))
-			return 1;
-	return 0;
-}
-
 /*
  * How the body of rs ends, in c->res.  Returns 0, or -1 when the
  * upstream's framing is contradictory.
@@ -50,31 +39,15 @@ static int named_in_connection(const struct http_response *rs,
 static int response_framing(struct conn *c, const struct http_response *rs,
 			    int *has_te)
 {
-	const struct http_header *te = NULL;
+	const struct http_header *te;
 	uint64_t len = 0;
-	int ncl = 0;
+	int ncl;
 
-	for (size_t i = 0; i < rs->num_headers; i++) {
-		const struct http_header *h = &rs->headers[i];
-
-		if (http_ieq(h->name, h->name_len, "transfer-encoding")) {
-			te = h;
-		} else if (http_ieq(h->name, h->name_len, "content-length")) {
-			uint64_t v = 0;
-
-			if (h->value_len == 0 || h->value_len > 18)
-				return -1;
-			for (size_t k = 0; k < h->value_len; k++) {
-				if (h->value[k] < '0' || h->value[k] > '9')
-					return -1;
-				v = v * 10 + (h->value[k] - '0');
-			}
-			/* repeated with one value is tolerated (RFC 9110 8.6) */
-			if (ncl++ && v != len)
-				return -1;
-			len = v;
-		}
-	}
+	te = http_find(rs->headers, rs->num_headers, "transfer-encoding");
+	/* repeated with one value is tolerated (RFC 9110 8.6) */
+	if ((ncl = http_content_length(rs->headers, rs->num_headers,
+				       &len)) < 0)
+		return -1;
 	*has_te = te != NULL;
 	memset(&c->res, 0, sizeof(c->res));
 	if (c->head_method || rs->status == 204 || rs->status == 304) {
@@ -107,11 +80,16 @@ static void final(struct conn *c, const struct http_response *rs,
 	struct proxy *px = c->px;
 	struct emit e = { px->hbuf, 0, HBUF, 0 };
 	const char *eol = memchr(head, '\n', hlen);
+	struct http_conn_opts opts;
 	struct iovec iov[2];
 	int has_te, m;
 
 	if (response_framing(c, rs, &has_te) < 0) {
-		bad_gateway(c, "contradictory content-length");
+		bad_gateway(c, "bad or contradictory content-length");
+		return;
+	}
+	if (http_conn_opts_read(&opts, rs->headers, rs->num_headers) < 0) {
+		bad_gateway(c, "too many connection options");
 		return;
 	}
 	c->keepalive = c->keepalive && c->res.kind != FR_CLOSE &&
@@ -122,7 +100,8 @@ static void final(struct conn *c, const struct http_response *rs,
 	for (size_t i = 0; i < rs->num_headers; i++) {
 		const struct http_header *h = &rs->headers[i];
 
-		if (is_hop(h) || named_in_connection(rs, h))
+		if (is_hop(h) ||
+		    http_conn_opts_has(&opts, h->name, h->name_len))
 			continue;
 		/* RFC 9112 6.3: with both, Transfer-Encoding wins */
 		if (has_te && http_ieq(h->name, h->name_len, "content-length"))
@@ -161,15 +140,43 @@ static void final(struct conn *c, const struct http_response *rs,
 		upstream_close(c, 0);
 }
 
-/* 101: the head and whatever followed it go through untouched. */
-static void switched(struct conn *c, const char *head, size_t len)
+/*
+ * Why a 101 cannot be relayed, or NULL: it must answer an upgrade
+ * request, and a websocket one with the Upgrade and accept key that
+ * request asked for (RFC 6455 4.2.2; HAProxy answers 502 as well).
+ */
+static const char *bad_101(const struct conn *c, const struct http_response *rs)
 {
-	if (!c->upgrade) {
-		bad_gateway(c, "101 to a request that did not ask to upgrade");
+	const struct http_header *h, *hs = rs->headers;
+	size_t n = rs->num_headers;
+
+	if (!c->upgrade)
+		return "101 to a request that did not ask to upgrade";
+	if (!c->websocket)
+		return NULL;
+	if (!http_any_token(hs, n, "upgrade", "websocket"))
+		return "101 without Upgrade: websocket";
+	if (!(h = http_find(hs, n, "sec-websocket-accept")))
+		return "101 without Sec-WebSocket-Accept";
+	if (h->value_len != WS_ACCEPT_LEN ||
+	    memcmp(h->value, c->accept, WS_ACCEPT_LEN))
+		return "101 with a wrong Sec-WebSocket-Accept";
+	return NULL;
+}
+
+/* 101: the head and whatever followed it go through untouched, and the
+ * client's bytes held since its request now go to the upstream. */
+static void switched(struct conn *c, const struct http_response *rs,
+		     const char *head, size_t len)
+{
+	const char *why = bad_101(c, rs);
+
+	if (why) {
+		bad_gateway(c, why);
 		return;
 	}
 	c->state = CS_TUNNEL;
-	c->res.kind = FR_RAW;
+	c->req.kind = c->res.kind = FR_RAW;
 	c->replied = 1;
 	c->keepalive = 0;
 	c->px->totals.tunnels++;
@@ -181,6 +188,15 @@ static void switched(struct conn *c, const char *head, size_t len)
 		return;
 	}
 	buf_free(&c->resp);
+	if (c->in.data) {
+		alog_rx(c, c->in.len - c->in.off);
+		if (side_send(&c->up, c->in.data + c->in.off,
+			      c->in.len - c->in.off) < 0) {
+			conn_close(c);
+			return;
+		}
+		buf_free(&c->in);
+	}
 }
 
 void http_response_head(struct conn *c, const char *p, size_t n)
@@ -196,6 +212,10 @@ void http_response_head(struct conn *c, const char *p, size_t n)
 		}
 		head = c->resp.data;
 		len = c->resp.len;
+		/* the rest of a head that came in pieces: parse it once */
+		if (!http_head_ended(head, len, &c->scan) &&
+		    len < PROXY_HEAD_MAX)
+			return;
 	}
 	for (;;) {
 		struct http_response rs = {
@@ -222,11 +242,14 @@ void http_response_head(struct conn *c, const char *p, size_t n)
 				}
 				buf_free(&c->resp);
 				c->resp = keep;
+				c->scan = len;
 			}
 			return;
 		}
+		if (rs.status >= 200 || rs.status == 101)
+			c->answered = 1;
 		if (rs.status == 101) {
-			switched(c, head, len);
+			switched(c, &rs, head, len);
 			return;
 		}
 		if (rs.status >= 200) {

@@ -70,7 +70,8 @@ void lb_fini(struct lb *lb)
 
 int lb_usable(const struct lb *lb, unsigned i, uint64_t tried, int64_t now)
 {
-	return !(tried & (1ULL << i)) && now >= lb->peers[i].down_until;
+	return !(tried & (1ULL << i)) &&
+	       (lb->npeers == 1 || now >= lb->peers[i].down_until);
 }
 
 int lb_smooth(struct lb *lb, uint64_t mask)
@@ -110,15 +111,15 @@ int lb_pick(struct lb *lb, const struct sockaddr *client, uint64_t tried,
 	return i;
 }
 
-void lb_release(struct lb *lb, unsigned i, int failed, int64_t now)
+void lb_release(struct lb *lb, unsigned i, enum lb_outcome o, int64_t now)
 {
 	struct lb_peer *p = &lb->peers[i];
 	const struct proxy_upstream *u = p->conf;
 
 	p->conns--;
-	if (!failed) {
+	if (o == LB_OK) {
 		p->fails = 0;
-	} else {
+	} else if (o == LB_FAILED) {
 		/* only failures within fail_timeout of each other add up */
 		if (now - p->last_fail > u->fail_timeout_ms)
 			p->fails = 0;
@@ -129,5 +130,5 @@ void lb_release(struct lb *lb, unsigned i, int failed, int64_t now)
 			p->down_until = now + u->fail_timeout_ms;
 	}
 	if (lb->ops->release)
-		lb->ops->release(lb, i, failed);
+		lb->ops->release(lb, i, o);
 }

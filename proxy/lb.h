@@ -6,7 +6,9 @@
  *
  * Passive health works as in nginx: max_fails failed attempts within
  * fail_timeout take a peer out for fail_timeout; after that it gets
- * traffic again, and one success clears its record.
+ * traffic again, and one success clears its record.  A lone peer is
+ * never taken out: refusing every request for fail_timeout would help
+ * nobody, so the next request after it comes back is served.
  */
 #ifndef WSCTL_LB_H
 #define WSCTL_LB_H
@@ -38,6 +40,14 @@ struct lb {
 	unsigned npeers;
 };
 
+/* What a finished connection says about its peer's health. */
+enum lb_outcome {
+	LB_NEUTRAL,	/* nothing: the client left, or a local failure */
+	LB_OK,		/* the peer answered: its failures are forgiven */
+	LB_FAILED,	/* the peer refused, timed out or answered nothing
+			   usable: counts towards max_fails */
+};
+
 struct lb_ops {
 	const char *name;
 	/*
@@ -48,8 +58,8 @@ struct lb_ops {
 	 */
 	int (*pick)(struct lb *lb, const struct sockaddr *client,
 		    uint64_t tried, int64_t now);
-	/* Optional: a connection to peer i ended, failed or not. */
-	void (*release)(struct lb *lb, unsigned i, int failed);
+	/* Optional: a connection to peer i ended, with outcome o. */
+	void (*release)(struct lb *lb, unsigned i, enum lb_outcome o);
 };
 
 extern const struct lb_ops lb_roundrobin, lb_iphash, lb_leastconn;
@@ -76,12 +86,13 @@ int lb_pick(struct lb *lb, const struct sockaddr *client, uint64_t tried,
 	    int64_t now);
 
 /*
- * The connection to peer i is over.  failed: it could not be made, or
- * the peer answered nothing usable; counts towards max_fails.
+ * The connection to peer i is over, with outcome o: LB_FAILED counts
+ * towards max_fails, LB_OK clears the count, LB_NEUTRAL does neither.
  */
-void lb_release(struct lb *lb, unsigned i, int failed, int64_t now);
+void lb_release(struct lb *lb, unsigned i, enum lb_outcome o, int64_t now);
 
-/* 1 when peer i may be picked: not tried yet and not taken out. */
+/* 1 when peer i may be picked: not tried yet, and not taken out; the
+ * only peer of a group is never taken out, as in nginx. */
 int lb_usable(const struct lb *lb, unsigned i, uint64_t tried, int64_t now);
 
 /*

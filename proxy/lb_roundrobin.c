@@ -18,12 +18,12 @@ static int rr_pick(struct lb *lb, const struct sockaddr *client,
 
 /* nginx lowers a failing peer's effective weight, so that it gets less
  * traffic for a while even before max_fails takes it out */
-static void rr_release(struct lb *lb, unsigned i, int failed)
+static void rr_release(struct lb *lb, unsigned i, enum lb_outcome o)
 {
 	struct lb_peer *p = &lb->peers[i];
 	unsigned max_fails = p->conf->max_fails ? p->conf->max_fails : 1;
 
-	if (!failed)
+	if (o != LB_FAILED)
 		return;
 	p->effective -= p->conf->weight / max_fails;
 	if (p->effective < 0)

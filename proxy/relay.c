@@ -359,9 +359,14 @@ static void pump_down(struct conn *c)
 
 void relay(struct conn *c)
 {
+	int was = c->state;
+
 	pump_up(c);
 	if (c->state == CS_HTTP || c->state == CS_TUNNEL)
 		pump_down(c);
+	/* a 101 just came: the client's held bytes may go now */
+	if (was == CS_HTTP && c->state == CS_TUNNEL)
+		pump_up(c);
 	if (c->state != CS_TUNNEL)
 		return;
 	/* each half closes on its own; the tunnel ends with both */

@@ -32,7 +32,10 @@ static void drop_socket(struct conn *c)
 void upstream_close(struct conn *c, int failed)
 {
 	if (c->peer >= 0) {
-		lb_release(&c->px->lb, c->peer, failed, loop_now(c->px->loop));
+		enum lb_outcome o = failed ? LB_FAILED :
+				    c->answered ? LB_OK : LB_NEUTRAL;
+
+		lb_release(&c->px->lb, c->peer, o, loop_now(c->px->loop));
 		c->peer = -1;
 	}
 	buf_free(&c->up.out);
@@ -48,7 +51,7 @@ static void attempt_failed(struct conn *c, const char *why, int timed_out)
 	px_log(px, "%s: upstream %s: %s", conn_client(c, who, sizeof(who)),
 	       px->lb.peers[c->peer].name, why);
 	drop_socket(c);
-	lb_release(&px->lb, c->peer, 1, loop_now(px->loop));
+	lb_release(&px->lb, c->peer, LB_FAILED, loop_now(px->loop));
 	c->peer = -1;
 	c->timed_out = timed_out;
 	upstream_connect(c);
@@ -124,7 +127,7 @@ void upstream_connect(struct conn *c)
 			px_log(px, "%s: upstream %s: %s",
 			       conn_client(c, who, sizeof(who)),
 			       px->lb.peers[i].name, why);
-			lb_release(&px->lb, i, 1, loop_now(px->loop));
+			lb_release(&px->lb, i, LB_FAILED, loop_now(px->loop));
 			c->peer = -1;
 			c->timed_out = 0;
 			continue;
@@ -132,7 +135,7 @@ void upstream_connect(struct conn *c)
 		/* out of descriptors, most likely: not the upstream's fault */
 		snprintf(why, sizeof(why), "cannot open a socket: %s",
 			 strerror(errno));
-		lb_release(&px->lb, i, 0, loop_now(px->loop));
+		lb_release(&px->lb, i, LB_NEUTRAL, loop_now(px->loop));
 		c->peer = -1;
 		buf_free(&c->up.out);
 		conn_reply(c, 502, why);

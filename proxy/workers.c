@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "proxy/conn.h"
 
@@ -29,19 +30,11 @@ struct worker {
 	int64_t started;	/* monotonic ms */
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Fork worker w.  In the child, returns 0 after setting it up; in the
  * parent, the child's pid, or -1. */
 static pid_t start(struct proxy *px, struct worker *wk, int w)
 {
-	int64_t since = mono_ms() - wk->started;
+	int64_t since = clock_ms() - wk->started;
 	sigset_t chld;
 	pid_t pid;
 
@@ -50,7 +43,7 @@ static pid_t start(struct proxy *px, struct worker *wk, int w)
 
 		nanosleep(&ts, NULL);
 	}
-	wk->started = mono_ms();
+	wk->started = clock_ms();
 	pid = fork();
 	if (pid != 0) {
 		wk->pid = pid > 0 ? pid : 0;

@@ -1,0 +1,12 @@
+/*
+ * clock.h - the one monotonic clock every part of wsctl reads.
+ */
+#ifndef WSCTL_CLOCK_H
+#define WSCTL_CLOCK_H
+
+#include <stdint.h>
+
+/* Milliseconds on the monotonic clock (CLOCK_MONOTONIC); never goes back. */
+int64_t clock_ms(void);
+
+#endif
