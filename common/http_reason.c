@@ -17,6 +17,9 @@ const char *http_reason(int status)
 	case 408: return "Request Timeout";
 	case 409: return "Conflict";
 	case 410: return "Gone";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
 	case 426: return "Upgrade Required";
 	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
