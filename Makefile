@@ -17,7 +17,9 @@ B       ?= build
 COMMON  := $(wildcard common/*.c)
 APP     := $(wildcard cli/*.c fixtures/*.c checks/*.c proxy/*.c bench/*.c)
 UNIT    := $(wildcard tests/unit/*.c)
-UNITLIB := $(wildcard checks/nginx_*.c) bench/hist.c
+UNITLIB := $(wildcard checks/nginx_*.c) bench/hist.c proxy/lb.c \
+           proxy/lb_roundrobin.c proxy/lb_iphash.c proxy/lb_leastconn.c \
+           proxy/conf.c
 
 COMMON_O := $(COMMON:%.c=$(B)/%.o)
 APP_O    := $(APP:%.c=$(B)/%.o)

@@ -31,6 +31,7 @@ static const struct unit_case *const tables[] = {
 	http_chunk_cases,
 	loop_cases,
 	hist_cases,
+	lb_cases,
 };
 
 static int nfail;

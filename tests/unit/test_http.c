@@ -3,6 +3,7 @@
  * at every shorter length (as if it arrived split at that byte) and with
  * bytes after the head, each time fenced by an unreadable page.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "common/http.h"
@@ -433,6 +434,87 @@ static void ieq(void)
 	EXPECT(!http_ieq("@", 1, "`"));
 }
 
+/* Content-Length: digits only, agreeing duplicates, no sign or space */
+static void content_length(void)
+{
+	static const struct { const char *v; int ok; uint64_t n; } cases[] = {
+		{ "0", 1, 0 }, { "42", 1, 42 }, { "999999999999999999", 1,
+		999999999999999999ULL }, { "", 0, 0 }, { "-1", 0, 0 },
+		{ "+1", 0, 0 }, { " 1", 0, 0 }, { "1 ", 0, 0 }, { "1,1", 0, 0 },
+		{ "0x10", 0, 0 }, { "12345678901234567890", 0, 0 },
+	};
+	struct http_header h[2] = { { "Content-Length", 14, "5", 1 },
+				    { "content-length", 14, "5", 1 } };
+	uint64_t n;
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		const char *v = unit_fence(cases[i].v, strlen(cases[i].v));
+		int r = http_parse_length(v, strlen(cases[i].v), &n);
+
+		EXPECTF(r == (cases[i].ok ? 0 : -1), "'%s' gave %d",
+			cases[i].v, r);
+		EXPECTF(!cases[i].ok || n == cases[i].n, "'%s' gave %llu",
+			cases[i].v, (unsigned long long)n);
+	}
+	EXPECT(http_content_length(h, 2, &n) == 1 && n == 5);
+	h[1].value = "6";
+	EXPECT(http_content_length(h, 2, &n) == -1);
+	EXPECT(http_content_length(h, 0, &n) == 0);
+}
+
+/* the options of every Connection line, once each, bounded */
+static void conn_opts(void)
+{
+	struct http_header h[3] = {
+		{ "Connection", 10, "keep-alive, X-A", 15 },
+		{ "Host", 4, "h", 1 },
+		{ "connection", 10, ",, upgrade ,x-a", 15 },
+	};
+	struct http_conn_opts o;
+	char many[32 * 4 + 8];
+	size_t n = 0;
+
+	EXPECT(http_conn_opts_read(&o, h, 3) == 0);
+	EXPECT(o.n == 3);
+	EXPECT(http_conn_opts_has(&o, "x-a", 3));
+	EXPECT(http_conn_opts_has(&o, "UPGRADE", 7));
+	EXPECT(!http_conn_opts_has(&o, "host", 4));
+	EXPECT(!http_conn_opts_has(&o, "x-", 2));
+	for (int i = 0; i <= HTTP_CONN_OPTS_MAX; i++)
+		n += sprintf(many + n, "%c%c,", 'a' + i / 26, 'a' + i % 26);
+	h[0].value = many;
+	h[0].value_len = n;
+	EXPECT(http_conn_opts_read(&o, h, 1) == -1);
+	EXPECT(http_any_token(h + 1, 2, "connection", "upgrade"));
+	EXPECT(!http_any_token(h, 2, "connection", "upgrade"));
+}
+
+/* the blank line is found however the head is split, and searched once */
+static void head_ended(void)
+{
+	static const char head[] = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+	size_t len = strlen(head);
+
+	for (size_t cut = 0; cut <= len; cut++) {
+		size_t from = 0;
+		int a = http_head_ended(head, cut, &from);
+
+		EXPECTF(a == (cut == len), "cut %zu: %d", cut, a);
+		EXPECTF(a || http_head_ended(head, len, &from),
+			"cut %zu: not found after", cut);
+	}
+	for (size_t step = 1; step < 5; step++) {
+		size_t from = 0, at = 0;
+		int found = 0;
+
+		for (at = step; !found; at += step)
+			found = http_head_ended(head, at < len ? at : len,
+						&from);
+		EXPECTF(at - step >= len - 1, "step %zu: found at %zu", step,
+			at - step);
+	}
+}
+
 const struct unit_case http_cases[] = {
 	{ "http.request-fields", request_fields },
 	{ "http.request-ows", request_ows },
@@ -445,5 +527,8 @@ const struct unit_case http_cases[] = {
 	{ "http.response-malformed", response_malformed },
 	{ "http.has-token", has_token },
 	{ "http.ieq", ieq },
+	{ "http.content-length", content_length },
+	{ "http.connection-options", conn_opts },
+	{ "http.head-ended", head_ended },
 	{ NULL, NULL },
 };
