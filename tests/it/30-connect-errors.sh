@@ -161,3 +161,44 @@ usage "zero timeout" "--timeout must be more than 0" --timeout 0 ws://127.0.0.1:
 usage "bad header" "bad header 'NoColon': want 'Name: value'" -H NoColon ws://127.0.0.1:1/
 usage "unreadable CA" "cannot read '/nonexistent.pem': No such file or directory" \
 	--ca /nonexistent.pem wss://127.0.0.1:1/
+
+# a refusal whose body never ends: 403, Content-Length 999999999, then
+# bytes as fast as the socket takes them.  wsctl connect keeps at most
+# 4 KiB of it and gives up within a second: its peak RSS stays small,
+# and it exits 1 with the status, long before the body could end
+python3 - "$WSCTL" >"$OUT/connect-bigbody.out" 2>&1 <<'PY'
+import resource, socket, subprocess, sys, threading, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(4)
+port = l.getsockname()[1]
+def serve():
+    c, _ = l.accept()
+    c.recv(65536)
+    c.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 999999999\r\n\r\nnot for you\n")
+    chunk = b"x" * 65536
+    end = time.time() + 8
+    try:
+        while time.time() < end:
+            c.sendall(chunk)
+    except OSError:
+        pass
+threading.Thread(target=serve, daemon=True).start()
+t0 = time.time()
+p = subprocess.run([sys.argv[1], "connect", "ws://127.0.0.1:%d/" % port],
+                   stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
+took = time.time() - t0
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(p.returncode, "%.1f" % took, rss, p.stderr.decode().strip())
+PY
+read -r rc took rss msg <"$OUT/connect-bigbody.out"
+expect_eq "endless refusal body: exit 1" "$rc" 1
+expect_match "... with the status" "$msg" '403'
+awk -v t="$took" 'BEGIN { exit !(t < 3) }' && ok "... within its bound ($took s)" ||
+	notok "... within its bound" "took $took s"
+# ASan's shadow memory makes any RSS large; the bound is judged without it
+if [[ $WSCTL == *asan* ]]; then
+	ok "... peak RSS bounded (not judged under ASan)"
+elif [ "$rss" -lt 32768 ]; then
+	ok "... peak RSS bounded ($rss KiB)"
+else
+	notok "... peak RSS bounded" "$rss KiB"
+fi
