@@ -59,6 +59,15 @@ r = json.load(open(sys.argv[1]))
 print(r["request"], r["status"], r["error"], r["head"].encode("latin1")[:9].hex())' "$OUT/garbage.json")" \
 	"None 400 malformed request head 16030100a5010000a1"
 http_case bighead 431 "request head over 16384 bytes"
+http_case longline 414 "request line over 16384 bytes"
+# plain HTTP that no server may answer 200 (RFC 9110 9.3.6, RFC 9112 6)
+http_case connect 405 "CONNECT is not served here"
+http_case badchunk 400 "bad chunked body"
+http_case longcl 400 "bad Content-Length"
+http_case negcl 400 "bad Content-Length"
+http_case twocl 400 "bad Content-Length"
+http_case clte 400 "both Content-Length and Transfer-Encoding"
+http_case gzipte 501 "a transfer coding other than chunked"
 
 # --- the head timeout, which blocks nobody ------------------------------------------
 timeout 20 node "$JS/echo_raw.js" "$P" slowhead 5000 >"$OUT/slow.out" 2>&1 &
