@@ -185,7 +185,9 @@ int probe_backend(struct check_ctx *c, const struct wsc *w, const char *token)
 			return idx;
 	}
 	if (token) {
-		cJSON *rec = backends_probe(c->env->backends, token, 2000, &idx);
+		int left = check_time_left(c);
+		cJSON *rec = backends_probe(c->env->backends, token,
+					    left < 2000 ? left : 2000, &idx);
 
 		cJSON_Delete(rec);
 	}

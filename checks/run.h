@@ -44,6 +44,8 @@ struct run {
 	int64_t started_at;		/* unix time, ms */
 	int64_t duration_ms;
 	char server[256];		/* the proxy's Server header, if seen */
+	int abandoned;			/* a check's thread never ended: what
+					   the checks use must not be freed */
 };
 
 /*

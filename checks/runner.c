@@ -2,9 +2,13 @@
  * runner.c - run the selected checks: the ones that must run alone first,
  * one at a time, then all the others at once, each in its own thread with
  * its own deadline.  All I/O in checks is bounded by that deadline, so a
- * hung proxy costs one check, not the run; a check that still overruns is
- * reported as an error and abandoned (its thread and memory are left to
- * the process's end, which is near).
+ * hung proxy costs one check, not the run.  A check that still overruns
+ * is reported as an error, and waited for a while longer: it may stop
+ * backends or count connections, so nothing else starts beside it, and
+ * it uses what the caller owns (env, curl), so it must end before the
+ * caller frees that.  Only one that never ends is left behind; the run
+ * then says so (run->abandoned), and the caller must not free what the
+ * checks use.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -21,7 +25,8 @@
 #include "common/net.h"
 #include "common/units.h"
 
-#define GRACE_MS 5000	/* past its deadline before a check is abandoned */
+#define GRACE_MS 5000	/* past its deadline before a check is late */
+#define LATE_MS 30000	/* more, for a late one, before it is left behind */
 
 struct job {
 	const struct check *check;
@@ -107,35 +112,52 @@ static void abs_time(int64_t mono_deadline, struct timespec *ts)
 	}
 }
 
+/* Wait for j until mono_deadline.  Returns 1 when it is done. */
+static int wait_done(struct job *j, int64_t mono_deadline)
+{
+	struct timespec ts;
+	int done;
+
+	abs_time(mono_deadline, &ts);
+	pthread_mutex_lock(j->lock);
+	while (!j->done && clock_ms() < mono_deadline)
+		if (pthread_cond_timedwait(j->cond, j->lock, &ts) == ETIMEDOUT)
+			break;
+	done = j->done;
+	pthread_mutex_unlock(j->lock);
+	return done;
+}
+
 /*
- * Wait for job j until its deadline plus the grace.  Copies its result to
- * out and returns 0; or reports an error in out and returns -1 when the
- * job overran (it is then abandoned, not freed).
+ * Wait for job j: until its deadline plus the grace for its verdict,
+ * then up to LATE_MS more for the thread to end.  Copies the result to
+ * out (an error when it was late) and returns 0 once the thread is
+ * joined; returns -1 when it never ended (it is then left behind, not
+ * freed).
  */
 static int await(struct job *j, struct check_result *out, int64_t limit_ms)
 {
-	struct timespec ts;
-	int64_t give_up = j->ctx.deadline + GRACE_MS;
+	int64_t late = j->ctx.deadline + GRACE_MS;
 	char d[32];
 
-	abs_time(give_up, &ts);
-	pthread_mutex_lock(j->lock);
-	while (!j->done && clock_ms() < give_up)
-		if (pthread_cond_timedwait(j->cond, j->lock, &ts) == ETIMEDOUT)
-			break;
-	pthread_mutex_unlock(j->lock);
-	if (!j->done) {
-		memset(out, 0, sizeof(*out));
-		out->status = CHECK_ERROR;
-		snprintf(out->message, sizeof(out->message),
-			 "did not finish within %s (--timeout)",
-			 units_fmt_duration(limit_ms, d, sizeof(d)));
-		out->duration_ms = limit_ms + GRACE_MS;
+	if (wait_done(j, late)) {
+		pthread_join(j->tid, NULL);
+		*out = j->res;
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	out->status = CHECK_ERROR;
+	snprintf(out->message, sizeof(out->message),
+		 "did not finish within %s (--timeout)",
+		 units_fmt_duration(limit_ms, d, sizeof(d)));
+	out->duration_ms = limit_ms + GRACE_MS;
+	if (!wait_done(j, late + LATE_MS)) {
 		pthread_detach(j->tid);
 		return -1;
 	}
 	pthread_join(j->tid, NULL);
-	*out = j->res;
+	/* its own verdict, if any, is less true than being late */
+	cJSON_Delete(j->res.evidence);
 	return 0;
 }
 
@@ -189,13 +211,15 @@ static struct job *start(const struct check_env *env, struct run_result *r,
 	return j;
 }
 
-static void finish(const struct check_env *env, struct run_result *r,
-		   struct job *j)
+static void finish(const struct check_env *env, struct run *run,
+		   struct run_result *r, struct job *j)
 {
 	if (!j)
 		return;
 	if (await(j, &r->res, budget(env, r->check)) == 0)
 		free(j);
+	else
+		run->abandoned = 1;
 }
 
 int run_checks(const struct check_env *env, struct run *run)
@@ -227,18 +251,35 @@ int run_checks(const struct check_env *env, struct run *run)
 		}
 	}
 	/* the ones that stop backends or count connections, alone */
-	for (i = 0; i < run->n; i++)
-		if ((run->r[i].check->needs & RUNS_ALONE) &&
-		    run->r[i].res.status != CHECK_SKIP)
-			finish(env, &run->r[i],
-			       start(env, &run->r[i], &lock, &cond));
+	for (i = 0; i < run->n; i++) {
+		struct run_result *r = &run->r[i];
+
+		if (!(r->check->needs & RUNS_ALONE) ||
+		    r->res.status == CHECK_SKIP)
+			continue;
+		if (run->abandoned) {
+			/* a check left running may still be stopping backends */
+			r->res.status = CHECK_ERROR;
+			snprintf(r->res.message, sizeof(r->res.message),
+				 "not run: an earlier check never finished");
+			continue;
+		}
+		finish(env, run, r, start(env, r, &lock, &cond));
+	}
 	for (i = 0; i < run->n; i++)
 		if (!(run->r[i].check->needs & RUNS_ALONE) &&
-		    run->r[i].res.status != CHECK_SKIP)
+		    run->r[i].res.status != CHECK_SKIP && !run->abandoned)
 			jobs[i] = start(env, &run->r[i], &lock, &cond);
+		else if (!(run->r[i].check->needs & RUNS_ALONE) &&
+			 run->r[i].res.status != CHECK_SKIP) {
+			run->r[i].res.status = CHECK_ERROR;
+			snprintf(run->r[i].res.message,
+				 sizeof(run->r[i].res.message),
+				 "not run: an earlier check never finished");
+		}
 	for (i = 0; i < run->n; i++)
 		if (jobs[i])
-			finish(env, &run->r[i], jobs[i]);
+			finish(env, run, &run->r[i], jobs[i]);
 	free(jobs);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	run->duration_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -

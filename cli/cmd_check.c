@@ -379,6 +379,16 @@ int cmd_check(int argc, char **argv)
 	}
 	snprintf(run.server, sizeof(run.server), "%s", notes.server);
 	rc = output(&run, &cfg, &out);
+	if (run.abandoned) {
+		/* a check's thread still holds env, curl and this stack:
+		 * stop the children, then end here without freeing them */
+		cli_err("check", "a check never finished; exiting without "
+			"cleaning up after it");
+		nginx_stop(&ngx);
+		backends_stop_all(&bs);
+		fflush(NULL);
+		_exit(EXIT_FAIL);
+	}
 out:
 	nginx_stop(&ngx);
 	backends_stop_all(&bs);

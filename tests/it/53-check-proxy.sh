@@ -34,3 +34,21 @@ expect_eq "wsctl proxy --read-timeout 1s: timeout.idle fails" "$RC/$FAILED" "1/t
 expect_match "wsctl proxy --read-timeout 1s: closes on time" \
 	"$(grep '^timeout.idle-close' "$OUT/check-short.table")" "pass +closed after (9[0-9][0-9]ms|1)"
 stop "$PROXY"
+
+# a backend that pings every 300 ms (an app's heartbeat): its pings are
+# answered, not taken for the end of the connection; timeout.keepalive
+# still needs its own pongs; idle-close cannot judge a tunnel never idle
+start_node pinger "$TESTS/js/ping_server.js" || exit 1
+LISTEN=$(free_port)
+spawn proxy-ping "$WSCTL" proxy -q --listen "127.0.0.1:$LISTEN" \
+	--upstream "127.0.0.1:$PORT" --read-timeout 2s
+wait_port "$LISTEN"
+"$WSCTL" check --color never --report "$OUT/check-ping.json" --idle 3s \
+	--read-timeout 2s --only 'timeout.*' "ws://127.0.0.1:$LISTEN/" \
+	>"$OUT/check-ping.table" 2>&1
+expect_eq "a pinging backend: no timeout check fails" "$?/$(failed_checks "$OUT/check-ping.json")" "0/"
+expect_match "... timeout.idle passes" "$(grep '^timeout.idle ' "$OUT/check-ping.table")" "pass"
+expect_match "... timeout.keepalive passes on its own pongs" \
+	"$(grep '^timeout.keepalive' "$OUT/check-ping.table")" "pass .*each answered"
+expect_match "... timeout.idle-close says the tunnel was never idle" \
+	"$(grep '^timeout.idle-close' "$OUT/check-ping.table")" "skip .*never idle"
