@@ -112,3 +112,19 @@ expect_match "wss, unknown certificate: says so" "$(cat "$OUT/check-tls.table")"
 expect_eq "wss --insecure: exit 0" "$?" 0
 "$WSCTL" check --quick --ca "$OUT/check-cert.pem" --only 'frames.sizes' "wss://127.0.0.1:$tport/" >"$OUT/check-tls3.table"
 expect_eq "wss --ca: exit 0" "$?" 0
+
+# a 101 whose Connection list is split over two lines (RFC 9110 5.3) is
+# a good 101: handshake.response-headers reads the whole list
+: >"$OUT/split101.log"
+spawn split101 python3 "$TESTS/py/split_101.py"
+for ((i = 0; i < 100; i++)); do
+	sport=$(awk '/^PORT / {print $2; exit}' "$OUT/split101.log")
+	[ -n "$sport" ] && break
+	sleep 0.05
+done
+"$WSCTL" check --color never --quick --only 'handshake.response-headers' \
+	"ws://127.0.0.1:$sport/" >"$OUT/check-split101.table" 2>&1
+expect_eq "a 101 with Connection split over two lines: pass" "$?" 0
+expect_match "... and the table shows the whole list" \
+	"$(grep '^handshake.response-headers' "$OUT/check-split101.table")" \
+	'Connection: keep-alive, Upgrade'
