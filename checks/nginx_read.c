@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "checks/nginx_priv.h"
 
 #define MAX_FILE	(16u << 20)	/* bigger is not a config */
@@ -91,6 +92,7 @@ int nginx_errf(char *err, size_t errlen, const struct nginx_pos *at,
 	va_start(ap, fmt);
 	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 	va_end(ap);
+	err_oneline(err, errlen);
 	return -1;
 }
 

@@ -7,12 +7,15 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/err.h"
 
+/* Every error wsctl prints is one line, whatever its arguments hold. */
 static void vline(const char *cmd, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "wsctl %s: ", cmd);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "wsctl %s: %s\n", cmd, err_oneline(msg, sizeof(msg)));
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)

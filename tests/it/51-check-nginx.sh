@@ -153,6 +153,17 @@ printf 'events {}\nhttp {\n  server {\n    listen 1;\n  }}\n}\n' >"$OUT/bad.conf
 expect_eq "config error: exit 2" "$?" 2
 expect_match "config error: file and line" "$(cat "$OUT/bad.err")" "bad.conf:6: unexpected '}'"
 
+# a word with an escaped newline or a terminal escape: the error is still
+# one line, with the bytes shown as \xHH
+printf 'include \\\n;' >"$OUT/bad-nl.conf"
+"$WSCTL" check --nginx-conf "$OUT/bad-nl.conf" >/dev/null 2>"$OUT/bad-nl.err"
+expect_eq "an escaped newline in a word: exit 2, one line" "$?/$(wc -l <"$OUT/bad-nl.err")" "2/1"
+expect_match "... showing the newline as \\x0a" "$(cat "$OUT/bad-nl.err")" 'cannot open .*\\x0a'
+printf 'events {} http { server { listen 127.0.0.1:\033[31mred; } }' >"$OUT/bad-esc.conf"
+"$WSCTL" check --nginx-conf "$OUT/bad-esc.conf" >/dev/null 2>"$OUT/bad-esc.err"
+expect_eq "a terminal escape in a word: no ESC byte reaches stderr" \
+	"$(tr -cd '\033' <"$OUT/bad-esc.err" | wc -c)/$(wc -l <"$OUT/bad-esc.err")" "0/1"
+
 # a conf.d snippet (no events, no http block), as the article gives it:
 # --start-nginx wraps it in a main file of its own
 LISTEN=$(free_port) B1=$(free_port) B2=$(free_port)

@@ -32,6 +32,7 @@ static const struct unit_case *const tables[] = {
 	loop_cases,
 	hist_cases,
 	lb_cases,
+	err_cases,
 };
 
 static int nfail;
