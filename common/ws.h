@@ -96,6 +96,27 @@ int ws_make_mask(uint8_t mask[4]);
  */
 int ws_close_code_valid(unsigned code);
 
+/*
+ * A frame stream followed byte by byte, as a relay sees it (ws_track.c):
+ * zero it, feed it everything in order, any split.  It keeps no payload,
+ * only where the current frame ends.
+ */
+struct ws_track {
+	uint64_t left;			/* payload bytes still to come */
+	uint8_t hdr[WS_MAX_HDR];	/* a header arriving in pieces */
+	uint8_t have;			/* bytes of hdr gathered */
+	uint8_t closed;			/* a close frame went by */
+	uint8_t lost;			/* not RFC 6455 frames: given up */
+};
+
+void ws_track(struct ws_track *t, const uint8_t *p, size_t n);
+
+/* 1 when what went by so far ends where a frame ends. */
+static inline int ws_track_boundary(const struct ws_track *t)
+{
+	return !t->lost && !t->left && !t->have;
+}
+
 /* Short name of an opcode, "text", "binary", ... or "reserved". */
 const char *ws_opcode_name(unsigned opcode);
 

@@ -55,6 +55,8 @@ static int64_t timeout_of(const struct conn *c)
 		return cfg->connect_timeout_ms;
 	case CS_LINGER:
 		return LINGER_MS;
+	case CS_GOAWAY:
+		return GOAWAY_MS;
 	default:
 		return cfg->read_timeout_ms;
 	}
@@ -240,6 +242,9 @@ void conn_drive(struct conn *c)
 		break;
 	case CS_LINGER:
 		linger(c);
+		break;
+	case CS_GOAWAY:
+		goaway_drive(c);
 		break;
 	default:
 		/* connecting: the client waits until there is an upstream */

@@ -8,6 +8,9 @@
  *   TUNNEL   after a 101: bytes both ways, unframed   relay.c
  *   LINGER   answered and closing: flush, shut down,  conn.c
  *            discard what the client still sends
+ *   GOAWAY   a websocket tunnel at shutdown: close    goaway.c
+ *            frames (1001) sent both ways, the
+ *            replies read and dropped
  *
  * Memory: no buffer belongs to an idle connection.  Reads go into the
  * proxy's scratch buffer and are written on at once; only what a socket
@@ -71,6 +74,7 @@ enum conn_state {
 	CS_HTTP,
 	CS_TUNNEL,
 	CS_LINGER,
+	CS_GOAWAY,
 	CS_CLOSED,
 };
 
@@ -119,7 +123,13 @@ struct conn {
 		struct sockaddr_in6 sin6;
 	} addr;				/* the client's */
 	struct reqlog *log;		/* the access log's record, or NULL */
-	char accept[WS_ACCEPT_LEN];	/* the Sec-WebSocket-Accept due */
+	union {
+		/* until the 101: the Sec-WebSocket-Accept it must carry */
+		char accept[WS_ACCEPT_LEN];
+		/* a websocket tunnel's frames, client to upstream [0] and
+		 * back [1], so that shutdown can add a close of its own */
+		struct ws_track trk[2];
+	} ws;
 };
 
 struct listener {
@@ -154,7 +164,8 @@ struct proxy {
 	struct conn *conns;
 	unsigned nconns;		/* counted connections */
 	unsigned max_conns;
-	int draining;
+	int draining;			/* SIGTERM came: no new connections */
+	int closing;			/* the drain time is over */
 	struct http_header hdrs[MAX_HEADERS];
 	char hbuf[HBUF];
 	char scratch[SCRATCH];
@@ -287,6 +298,18 @@ void upstream_close(struct conn *c, int failed);
 void http_response_head(struct conn *c, const char *p, size_t n);
 /* The response is out: next request (keep-alive) or finish. */
 void http_response_done(struct conn *c);
+
+/*
+ * goaway.c: shutdown for a websocket tunnel.  conn_goaway sends each
+ * peer a close frame with 1001 (going away), where its stream is at a
+ * frame boundary and no close went that way yet, and lets the closing
+ * handshake finish for GOAWAY_MS; returns 0 when c is not such a tunnel
+ * (the caller closes it).  goaway_drive reads and drops what the peers
+ * send meanwhile; the connection closes when both have closed.
+ */
+#define GOAWAY_MS 1000
+int conn_goaway(struct conn *c);
+void goaway_drive(struct conn *c);
 
 /* relay.c: run both pumps; a tunnel ends once both sides have ended. */
 void relay(struct conn *c);

@@ -159,7 +159,7 @@ static const char *bad_101(const struct conn *c, const struct http_response *rs)
 	if (!(h = http_find(hs, n, "sec-websocket-accept")))
 		return "101 without Sec-WebSocket-Accept";
 	if (h->value_len != WS_ACCEPT_LEN ||
-	    memcmp(h->value, c->accept, WS_ACCEPT_LEN))
+	    memcmp(h->value, c->ws.accept, WS_ACCEPT_LEN))
 		return "101 with a wrong Sec-WebSocket-Accept";
 	return NULL;
 }
@@ -167,13 +167,22 @@ static const char *bad_101(const struct conn *c, const struct http_response *rs)
 /* 101: the head and whatever followed it go through untouched, and the
  * client's bytes held since its request now go to the upstream. */
 static void switched(struct conn *c, const struct http_response *rs,
-		     const char *head, size_t len)
+		     const char *head, size_t hlen, size_t len)
 {
 	const char *why = bad_101(c, rs);
 
 	if (why) {
 		bad_gateway(c, why);
 		return;
+	}
+	/* the accept key is done with: from here on the frames are followed */
+	memset(&c->ws, 0, sizeof(c->ws));
+	if (c->websocket) {
+		ws_track(&c->ws.trk[1], (const uint8_t *)head + hlen,
+			 len - hlen);
+		if (c->in.data)
+			ws_track(&c->ws.trk[0], (const uint8_t *)c->in.data +
+				 c->in.off, c->in.len - c->in.off);
 	}
 	c->state = CS_TUNNEL;
 	c->req.kind = c->res.kind = FR_RAW;
@@ -249,7 +258,7 @@ void http_response_head(struct conn *c, const char *p, size_t n)
 		if (rs.status >= 200 || rs.status == 101)
 			c->answered = 1;
 		if (rs.status == 101) {
-			switched(c, &rs, head, len);
+			switched(c, &rs, head, r, len);
 			return;
 		}
 		if (rs.status >= 200) {

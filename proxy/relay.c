@@ -260,6 +260,8 @@ static void pump_up(struct conn *c)
 			return;
 		}
 		alog_rx(c, m);
+		if (c->websocket && c->state == CS_TUNNEL)
+			ws_track(&c->ws.trk[0], (uint8_t *)px->scratch, m);
 		if (side_send(dst, px->scratch, m) < 0) {
 			upstream_write_failed(c);
 			return;
@@ -345,6 +347,8 @@ static void pump_down(struct conn *c)
 			return;
 		}
 		alog_tx(c, m);
+		if (c->websocket && c->state == CS_TUNNEL)
+			ws_track(&c->ws.trk[1], (uint8_t *)px->scratch, m);
 		if (side_send(dst, px->scratch, m) < 0) {
 			conn_close(c);
 			return;

@@ -69,7 +69,7 @@ static void adopt(struct conn *c, const struct http_request *rq,
 	c->upgrade = in->upgrade_asked;
 	c->websocket = in->websocket;
 	if (in->websocket)
-		memcpy(c->accept, in->accept, WS_ACCEPT_LEN);
+		memcpy(c->ws.accept, in->accept, WS_ACCEPT_LEN);
 	c->head_method = http_ieq(rq->method, rq->method_len, "HEAD");
 	c->keepalive = !in->close && !c->upgrade;
 	memset(&c->req, 0, sizeof(c->req));

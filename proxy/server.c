@@ -106,19 +106,45 @@ const char *proxy_address(struct proxy *px, int i, char *buf, size_t len)
 	return NULL;
 }
 
+/* The end, at last: whatever is still open is closed now. */
+static void goaway_over(struct loop *loop, struct loop_timer *t)
+{
+	struct proxy *px = container_of(t, struct proxy, drain_timer);
+
+	conn_close_all(px);
+	loop_stop(loop);
+}
+
+/*
+ * The drain time is over: websocket tunnels are told 1001 (goaway.c)
+ * and get GOAWAY_MS for their closing handshakes; everything else is
+ * closed now.
+ */
 static void drain_over(struct loop *loop, struct loop_timer *t)
 {
 	struct proxy *px = container_of(t, struct proxy, drain_timer);
-	unsigned n = 0;
+	struct conn *c, *next;
+	unsigned n = 0, ws = 0;
 
-	for (struct conn *c = px->conns; c; c = c->next)
+	for (c = px->conns; c; c = c->next)
 		n++;
-	px_log(px, "drain time over: closing %u connection%s", n,
-	       n == 1 ? "" : "s");
-	for (struct conn *c = px->conns; c; c = c->next)
+	px->closing = 1;
+	for (c = px->conns; c; c = next) {
+		next = c->next;
 		alog_why(c, WHY_DRAIN);
-	conn_close_all(px);
-	loop_stop(loop);
+		if (conn_goaway(c))
+			ws++;
+		else
+			conn_close(c);
+	}
+	px_log(px, "drain time over: closing %u connection%s, %u with a "
+	       "close frame", n, n == 1 ? "" : "s", ws);
+	if (!px->conns) {
+		loop_stop(loop);
+		return;
+	}
+	loop_timer_set(loop, &px->drain_timer, loop_now(loop) + GOAWAY_MS,
+		       goaway_over);
 }
 
 static void on_signal(struct loop *loop, struct loop_io *io, unsigned ev)
@@ -133,7 +159,13 @@ static void on_signal(struct loop *loop, struct loop_io *io, unsigned ev)
 		alog_reopen(px);
 		return;
 	}
+	if (px->closing) {
+		loop_timer_stop(loop, &px->drain_timer);
+		goaway_over(loop, &px->drain_timer);
+		return;
+	}
 	if (px->draining) {
+		loop_timer_stop(loop, &px->drain_timer);
 		drain_over(loop, &px->drain_timer);
 		return;
 	}

@@ -86,8 +86,28 @@ expect_eq "the proxy exits 0 after draining" "$rc" 0
 [ "$t" -lt 2500 ] && ok "a tunnel still open is closed at the end of --drain" ||
 	notok "a tunnel still open is closed at the end of --drain" "exit took ${t}ms"
 expect_match "the drain is logged" "$(grep -m1 'drain time over' "$OUT/px-drain.log")" \
-	'closing 1 connection$'
+	'closing 1 connection, 1 with a close frame$'
 wait $stay
 expect_eq "the tunnel cut at the end of the drain saw its close" \
 	"$(tail -n1 "$OUT/to-stay.out")" "error closed before a send"
+
+# the end of the drain tells both ends of a websocket tunnel 1001 (going
+# away), as a restarting server would, not a TCP cut (1006 to a browser)
+start_backend s-away || exit 1
+start_proxy px-away --drain 300ms --upstream 127.0.0.1:$BPORT || exit 1
+coproc AWAY { client "ws://127.0.0.1:$PXPORT/" send:hello closecode:8000; }
+read -r -t 10 line <&"${AWAY[0]}"	# open
+read -r -t 10 line <&"${AWAY[0]}"	# reply
+t0=$(date +%s%N)
+kill -TERM "$PXPID"
+read -r -t 10 line <&"${AWAY[0]}"
+expect_eq "SIGTERM: the client sees close 1001" "$line" "close 1001"
+wait "$PXPID"
+rc=$?
+t=$((($(date +%s%N) - t0) / 1000000))
+expect_eq "... the proxy exits 0" "$rc" 0
+[ "$t" -lt 1800 ] && ok "... once the closing handshake is done (${t}ms)" ||
+	notok "... once the closing handshake is done" "exit took ${t}ms"
+for ((i = 0; i < 40; i++)); do grep -q 'closed' "$OUT/s-away.log" && break; sleep 0.05; done
+expect_eq "SIGTERM: the backend sees close 1001" "$(grep -m1 closed "$OUT/s-away.log")" "s-away closed 1001"
 stop_proxies

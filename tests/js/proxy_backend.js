@@ -11,6 +11,7 @@
 //   whoami         -> NAME
 //   headers        -> the upgrade request's headers, as JSON
 //   flood MIB      -> MIB MiB of binary data, as fast as the socket takes it
+// A closed WebSocket logs "NAME closed CODE".
 // HTTP paths:
 //   /headers       -> the request's headers as JSON
 //   /echo          -> the request body back (POST, any framing)
@@ -80,6 +81,7 @@ wss.on('connection', (ws, req) => {
 			ws.send('Server received from client: ' + msg);
 		}
 	});
+	ws.on('close', (code) => console.log(`${name} closed ${code}`));
 	ws.on('error', () => {});
 });
 

@@ -15,6 +15,8 @@
 //   idle:MS     wait up to MS for the server to close: "closed after MS"
 //               (rounded to 100 ms) or "open"
 //   hold        keep the connection open until stdin ends
+//   closecode:MS wait up to MS for the server's close: "close CODE" (1006
+//               when TCP ended without a close frame) or "open"
 //   negotiated  print "negotiated EXTENSIONS PROTOCOL" ("-" for none)
 // Prints "open" first, and "error MESSAGE" (exit 1) when anything fails.
 const WebSocket = require('ws');
@@ -41,6 +43,7 @@ const steps = args;
 
 const ws = new WebSocket(url, protocols, opts);
 let closedAt = 0;
+let closeCode = 0;
 const queue = [];
 let waiter = null;
 
@@ -59,8 +62,9 @@ ws.on('message', (data) => {
 		queue.push(text);
 	}
 });
-ws.on('close', () => {
+ws.on('close', (code) => {
 	closedAt = Date.now();
+	closeCode = code;
 	if (waiter) fail('closed while waiting for a reply');
 });
 ws.on('unexpected-response', (req, res) => {
@@ -112,6 +116,11 @@ async function run() {
 				process.exit(0);
 			}
 			console.log('open');
+		} else if (op === 'closecode') {
+			const start = Date.now();
+			while (!closedAt && Date.now() - start < Number(a)) await sleep(20);
+			console.log(closedAt ? `close ${closeCode}` : 'open');
+			if (closedAt) process.exit(0);
 		} else if (op === 'hold') {
 			clearTimeout(deadline);
 			process.stdin.resume();
