@@ -226,6 +226,7 @@ void conn_close(struct conn *c)
 		c->next->prev = c->prev;
 	if (c->counted)
 		px->nconns--;
+	px->fds_reserved -= c->fds;
 	c->state = CS_CLOSED;
 	loop_defer(px->loop, &c->defer, conn_free);
 }
@@ -264,9 +265,19 @@ static void client_event(struct loop *loop, struct loop_io *io, unsigned ev)
 void conn_accept(struct proxy *px, const struct listener *l, int fd,
 		 const struct sockaddr *sa, socklen_t sl)
 {
-	struct conn *c = calloc(1, sizeof(*c));
+	struct conn *c;
 
-	if (!c) {
+	/* the descriptors a connection may need are reserved at accept, so
+	 * that the socket to its upstream can always be had: two for a
+	 * client served, one for a refusal or a stats client; past the
+	 * budget even a 503 would take a descriptor the others need */
+	if (px->fds_reserved >= px->fd_budget) {
+		px_log(px, "out of descriptors: a new connection closed "
+		       "unanswered");
+		close(fd);
+		return;
+	}
+	if (!(c = calloc(1, sizeof(*c)))) {
 		px_log(px, "out of memory: connection dropped");
 		close(fd);
 		return;
@@ -296,6 +307,8 @@ void conn_accept(struct proxy *px, const struct listener *l, int fd,
 	if (c->next)
 		c->next->prev = c;
 	px->conns = c;
+	c->fds = 1;
+	px->fds_reserved++;
 	/* try the read at once: the request is often there already, and a
 	 * wasted read is cheaper than a trip through epoll_wait */
 	c->cl.rd = 1;
@@ -306,11 +319,15 @@ void conn_accept(struct proxy *px, const struct listener *l, int fd,
 		return;
 	}
 	px->totals.connections++;
-	if (px->nconns >= px->max_conns) {
-		conn_reply(c, 503, "over max-connections");
+	if (px->nconns >= px->max_conns ||
+	    px->fds_reserved >= px->fd_budget) {
+		conn_reply(c, 503, px->nconns >= px->max_conns ?
+			   "over max-connections" : "out of descriptors");
 		return;
 	}
 	c->counted = 1;
+	c->fds = 2;
+	px->fds_reserved++;
 	px->nconns++;
 	request_begin(c);
 }

@@ -107,6 +107,7 @@ struct conn {
 	size_t scan;			/* how far a split head was searched */
 	int16_t peer;			/* lb index, -1 when none */
 	uint8_t state;
+	uint8_t fds;			/* descriptors reserved for it */
 	uint8_t upgrade:1;		/* the client asked to upgrade */
 	uint8_t websocket:1;		/* ... to websocket: accept is due */
 	uint8_t answered:1;		/* the upstream sent a response head */
@@ -164,6 +165,8 @@ struct proxy {
 	struct conn *conns;
 	unsigned nconns;		/* counted connections */
 	unsigned max_conns;
+	unsigned fd_budget;		/* descriptors connections may hold */
+	unsigned fds_reserved;		/* ... and hold or may, now */
 	int draining;			/* SIGTERM came: no new connections */
 	int closing;			/* the drain time is over */
 	struct http_header hdrs[MAX_HEADERS];

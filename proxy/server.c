@@ -23,6 +23,7 @@
 #include "proxy/listen.h"
 
 #define FD_RESERVE 32		/* listeners, the loop, logs, and spare */
+#define REFUSE_MAX 256		/* descriptors kept for refusals, at most */
 
 /* Descriptors are the proxy's real limit: take all the hard limit gives. */
 static rlim_t raise_nofile(void)
@@ -44,6 +45,7 @@ struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
 {
 	struct proxy *px;
 	rlim_t nofile;
+	unsigned refuse;
 
 	if (cfg->nlisten < 1) {
 		snprintf(err, errlen, "nothing to listen on");
@@ -57,9 +59,13 @@ struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
 	px->cfg = cfg;
 	px->sig.fd = -1;
 	nofile = raise_nofile();
-	/* each connection holds two descriptors: client and upstream */
-	px->max_conns = nofile > 2 * FD_RESERVE ? (nofile - FD_RESERVE) / 2
-						: 16;
+	/* each connection served holds two descriptors, client and
+	 * upstream; a few are kept for the 503s of those past the limit */
+	px->fd_budget = nofile > 2 * FD_RESERVE ? nofile - FD_RESERVE
+						: FD_RESERVE;
+	refuse = px->fd_budget / 8 < REFUSE_MAX ? px->fd_budget / 8
+						: REFUSE_MAX;
+	px->max_conns = (px->fd_budget - refuse) / 2;
 	if (cfg->max_connections && cfg->max_connections < px->max_conns)
 		px->max_conns = cfg->max_connections;
 	px->alog_fd = -1;

@@ -139,3 +139,21 @@ expect_eq "800 backslashes in the target: the line is logged" \
 	"$(grep -c '"GET /\\x5c' "$OUT/px-log.access")" 2
 
 stop_proxies
+
+# 7. at the descriptor limit: refusals that linger hold descriptors too,
+# and a client the proxy takes on must still get its upstream socket, so
+# nobody gets 502 for the proxy's own shortage: 101, 503 or a close
+start_echo fd-echo --listen 127.0.0.1:0 --quiet || exit 1
+LIMIT_PORT=$(free_port)
+spawn px-fds prlimit --nofile=128:128 ${WRAP:-} "$WSCTL" proxy -q \
+	--listen "127.0.0.1:$LIMIT_PORT" --upstream "127.0.0.1:${PORTS[0]}"
+FDPID=$SPAWNED
+wait_port "$LIMIT_PORT"
+timeout 60 python3 "$PY/fd_flood.py" "$LIMIT_PORT" >"$OUT/fd-flood.out" 2>&1
+cat "$OUT/fd-flood.out" >&2
+expect_eq "descriptor limit: nobody gets 502" \
+	"$(grep -o '502:[0-9]*' "$OUT/fd-flood.out" | tr '\n' ' ')" "502:0 502:0 502:0 "
+expect_match "... the proxy took tunnels up to its limit" "$(grep '^fill' "$OUT/fd-flood.out")" '101:[1-9][0-9]* 503:1 '
+expect_match "... and once the refusals are gone, new clients are served" \
+	"$(grep '^after' "$OUT/fd-flood.out")" '101:5 '
+stop "$FDPID"
