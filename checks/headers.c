@@ -14,18 +14,22 @@
 
 #define XFF_SENT "203.0.113.7"
 
+static const char *const hdrs[] = { "X-Forwarded-For: " XFF_SENT,
+				    "Sec-WebSocket-Extensions: x-wsctl-check" };
+static const char *const protos[] = { "wsctl.check" };
+
 /*
  * Open a connection carrying a probe (and X-Forwarded-For: 203.0.113.7),
- * fetch the backend's record, and note our address as the proxy saw it.
- * The handshake need not succeed: a proxy that drops the upgrade still
- * delivers a request whose headers can be judged.
+ * fetch the backend's record, and note our address as the proxy saw it
+ * and, when sent is not NULL, the Sec-WebSocket-* headers the request
+ * carried ("Name: value" each, in the order of names[]).  The handshake
+ * need not succeed: a proxy that drops the upgrade still delivers a
+ * request whose headers can be judged.
  */
-static cJSON *seen(struct check_ctx *c, char *client_ip, size_t iplen,
-		   char *host, size_t hostlen)
+static cJSON *seen_sent(struct check_ctx *c, char *client_ip, size_t iplen,
+			char *host, size_t hostlen, const char *const *names,
+			char (*sent)[256], size_t nnames)
 {
-	static const char *const hdrs[] = { "X-Forwarded-For: " XFF_SENT,
-					    "Sec-WebSocket-Extensions: x-wsctl-check" };
-	static const char *const protos[] = { "wsctl.check" };
 	struct wsc w;
 	struct wsc_opts o;
 	char token[33], err[512];
@@ -42,10 +46,25 @@ static cJSON *seen(struct check_ctx *c, char *client_ip, size_t iplen,
 	}
 	probe_client_ip(&w, client_ip, iplen);
 	url_host_header(&w.url, host, hostlen);
+	for (size_t i = 0; i < nnames; i++) {
+		const struct http_header *h = http_find(w.sent, w.nsent,
+							names[i]);
+
+		sent[i][0] = 0;
+		if (h)
+			snprintf(sent[i], sizeof(sent[i]), "%s: %.*s", names[i],
+				 (int)h->value_len, h->value);
+	}
 	rec = probe_record(c, token, NULL);
 out:
 	wsc_free(&w);
 	return rec;
+}
+
+static cJSON *seen(struct check_ctx *c, char *client_ip, size_t iplen,
+		   char *host, size_t hostlen)
+{
+	return seen_sent(c, client_ip, iplen, host, hostlen, NULL, NULL, 0);
 }
 
 static void run_host(struct check_ctx *c)
@@ -173,39 +192,23 @@ static void run_http_version(struct check_ctx *c)
 
 static void run_websocket_passthrough(struct check_ctx *c)
 {
-	char hbuf[1024];
 	static const char *const names[] = { "Sec-WebSocket-Key",
 		"Sec-WebSocket-Version", "Sec-WebSocket-Protocol",
 		"Sec-WebSocket-Extensions" };
-	struct http_header hdrs[64];
-	struct http_request req = { .headers = hdrs, .num_headers = 64 };
-	char ip[64], host[300];
-	const char *sent_head;
-	cJSON *rec = seen(c, ip, sizeof(ip), host, sizeof(host)), *ev;
-	size_t i;
+	char hbuf[1024], sent[4][256], ip[64], host[300];
+	cJSON *rec = seen_sent(c, ip, sizeof(ip), host, sizeof(host), names,
+			       sent, 4);
 
 	if (!rec)
 		return;
-	ev = cJSON_GetObjectItemCaseSensitive(c->res->evidence, "request_head");
-	sent_head = cJSON_IsString(ev) ? ev->valuestring : "";
-	if (http_parse_request(sent_head, strlen(sent_head), &req) < 0) {
-		check_error(c, "cannot read back the request sent");
-		goto out;
-	}
-	for (i = 0; i < 4; i++) {
-		const struct http_header *h = http_find(hdrs, req.num_headers,
-							names[i]);
+	for (size_t i = 0; i < 4; i++) {
 		const char *got = record_header(rec, names[i], hbuf, sizeof(hbuf));
-		char want[256];
+		size_t nl = strlen(names[i]) + 2;
 
-		if (!h)
+		if (!sent[i][0])
 			continue;
-
-		snprintf(want, sizeof(want), "%s: %.*s", names[i],
-			 h ? (int)h->value_len : 0, h ? h->value : "");
-		if (!got || strlen(got) != h->value_len ||
-		    memcmp(got, h->value, h->value_len)) {
-			check_fail(c, want, "%s: %s", names[i],
+		if (!got || strcmp(got, sent[i] + nl)) {
+			check_fail(c, sent[i], "%s: %s", names[i],
 				   got ? got : "(none)");
 			goto out;
 		}

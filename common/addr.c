@@ -43,7 +43,9 @@ static int name_ok(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = s[i];
 
-		if (!isalnum(c) && c != '-' && c != '.' && c != '_')
+		/* ASCII, whatever the locale's isalnum would say */
+		if (!((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+		      (c | 0x20) <= 'z')) && c != '-' && c != '.' && c != '_')
 			return 0;
 	}
 	return n > 0;

@@ -111,10 +111,11 @@ struct wsc {
 	size_t head_len;
 	struct http_response res;	/* parsed from head; see above */
 	struct http_header headers[WSC_MAX_HEADERS];
-	/* the request sent, parsed once when a 101 to it is judged (so
-	 * valid after WSC_OK and WSC_ERR_UPGRADE); nsent 0 before */
+	/* the request sent, parsed once before it went out (sent_ok 0 when
+	 * a raw_head is not a valid one); pointing into request */
 	struct http_header sent[WSC_MAX_HEADERS];
 	size_t nsent;
+	int sent_ok;
 	char *body;			/* start of a non-101's body */
 	size_t body_len;
 	char protocol[128];		/* the subprotocol agreed, or "" */

@@ -233,10 +233,21 @@ static int read_head(struct wsc *c, int64_t deadline, char *err,
 
 #define NOT_UPGRADED(...) wsc_fail(WSC_ERR_UPGRADE, err, errlen, __VA_ARGS__)
 
-static int check_upgrade(struct wsc *c, char *err, size_t errlen)
+/* The request about to go out, parsed once, for whoever judges the
+ * answer: the 101's checks here, and the checker's. */
+static void parse_sent(struct wsc *c)
 {
 	struct http_request req = { .headers = c->sent,
 				    .num_headers = WSC_MAX_HEADERS };
+
+	c->nsent = 0;
+	c->sent_ok = http_parse_request(c->request, c->request_len, &req) > 0;
+	if (c->sent_ok)
+		c->nsent = req.num_headers;
+}
+
+static int check_upgrade(struct wsc *c, char *err, size_t errlen)
+{
 	const struct http_header *h, *key, *rh = c->sent;
 	const struct http_header *res = c->res.headers;
 	size_t n = c->res.num_headers;
@@ -252,11 +263,10 @@ static int check_upgrade(struct wsc *c, char *err, size_t errlen)
 	if (!http_any_token(res, n, "Connection", "upgrade"))
 		return NOT_UPGRADED("101 with Connection '%.*s', want "
 				    "'upgrade'", (int)h->value_len, h->value);
-	if (http_parse_request(c->request, c->request_len, &req) < 0)
+	if (!c->sent_ok)
 		return NOT_UPGRADED("cannot judge the 101: the request sent "
 				    "is not a valid head");
-	c->nsent = req.num_headers;
-	if (!(key = http_find(rh, req.num_headers, "Sec-WebSocket-Key")))
+	if (!(key = http_find(rh, c->nsent, "Sec-WebSocket-Key")))
 		return NOT_UPGRADED("cannot judge the 101: the request sent "
 				    "had no Sec-WebSocket-Key");
 	ws_accept_key(key->value, key->value_len, want);
@@ -267,7 +277,7 @@ static int check_upgrade(struct wsc *c, char *err, size_t errlen)
 		return NOT_UPGRADED("Sec-WebSocket-Accept is '%.*s', want '%s'",
 				    (int)h->value_len, h->value, want);
 	if ((h = http_find(res, n, "Sec-WebSocket-Extensions")) &&
-	    !http_find(rh, req.num_headers, "Sec-WebSocket-Extensions"))
+	    !http_find(rh, c->nsent, "Sec-WebSocket-Extensions"))
 		return NOT_UPGRADED("server chose extension '%.*s', which was "
 				    "not offered", (int)h->value_len, h->value);
 	if (!(h = http_find(res, n, "Sec-WebSocket-Protocol")))
@@ -275,7 +285,7 @@ static int check_upgrade(struct wsc *c, char *err, size_t errlen)
 	if (h->value_len < sizeof(c->protocol)) {
 		memcpy(c->protocol, h->value, h->value_len);
 		c->protocol[h->value_len] = '\0';
-		if (http_any_token(rh, req.num_headers, "Sec-WebSocket-Protocol",
+		if (http_any_token(rh, c->nsent, "Sec-WebSocket-Protocol",
 			      c->protocol))
 			return WSC_OK;
 		c->protocol[0] = '\0';
@@ -344,6 +354,7 @@ static int handshake(struct wsc *c, const struct wsc_opts *o,
 	} else if ((rc = build_request(c, o, err, errlen)) != WSC_OK) {
 		return rc;
 	}
+	parse_sent(c);
 	if ((rc = send_request(c, o, deadline, err, errlen)) != WSC_OK)
 		return rc;
 	if ((rc = read_head(c, deadline, err, errlen)) != WSC_OK)

@@ -169,6 +169,21 @@ struct proxy {
 	unsigned fds_reserved;		/* ... and hold or may, now */
 	int draining;			/* SIGTERM came: no new connections */
 	int closing;			/* the drain time is over */
+	/*
+	 * Three buffers for the one connection being served, never held
+	 * across a return to the loop, so one each is enough:
+	 *  - scratch: one read, from side_read to the write that passes it
+	 *    on (relay.c, request.c, goaway.c, conn.c's linger) or to its
+	 *    copy into a connection's own buf (c->in, c->resp, side out);
+	 *  - hdrs: the headers of the head being parsed, which point into
+	 *    scratch or c->in / c->resp, dead once the head is queued;
+	 *  - hbuf: a head the proxy writes (request.c's rewrite, http.c's
+	 *    re-framed response, conn.c's and stats.c's own answers), dead
+	 *    once side_send or buf_append has taken it.
+	 * What must outlive one event (a split head, bytes held behind an
+	 * upgrade, what a socket did not take) lives in the connection's
+	 * own struct buf, which it alone frees.
+	 */
 	struct http_header hdrs[MAX_HEADERS];
 	char hbuf[HBUF];
 	char scratch[SCRATCH];
