@@ -4,6 +4,7 @@
 #   make test     build and run every test; the last line is "N passed, N failed"
 #   make demo     the main job on a built-in default
 #   make asan     build-asan/wsctl with ASan and UBSan (make test runs it too)
+#   make fuzz     every libFuzzer harness in fuzz/ for FUZZ_TIME seconds each
 #   make deps     install missing Debian and npm packages, nothing else
 
 CC      ?= cc
@@ -25,7 +26,7 @@ COMMON_O := $(COMMON:%.c=$(B)/%.o)
 APP_O    := $(APP:%.c=$(B)/%.o)
 UNIT_O   := $(UNIT:%.c=$(B)/%.o) $(UNITLIB:%.c=$(B)/%.o)
 
-.PHONY: all deps test demo asan clean
+.PHONY: all deps test demo asan fuzz fuzz-build clean
 
 all: deps wsctl
 
@@ -41,7 +42,7 @@ $(B)/wsctl: $(APP_O) $(COMMON_O)
 $(B)/unit_tests: $(UNIT_O) $(COMMON_O)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/%.o: %.c $(wildcard common/*.h cli/*.h fixtures/*.h checks/*.h proxy/*.h bench/*.h)
+$(B)/%.o: %.c $(wildcard common/*.h cli/*.h fixtures/*.h checks/*.h proxy/*.h bench/*.h fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -49,7 +50,7 @@ $(B)/%.o: %.c $(wildcard common/*.h cli/*.h fixtures/*.h checks/*.h proxy/*.h be
 # ASAN_TESTS narrows it to some scripts.
 ASAN_TESTS ?= 0* 2* 3* 4* 5* 6*
 
-test: deps wsctl $(B)/unit_tests asan
+test: deps wsctl $(B)/unit_tests asan fuzz-build
 	@WSCTL=$(CURDIR)/wsctl UNIT=$(CURDIR)/$(B)/unit_tests \
 		ASAN_WSCTL=$(CURDIR)/build-asan/wsctl \
 		ASAN_UNIT=$(CURDIR)/build-asan/unit_tests \
@@ -63,6 +64,31 @@ asan:
 		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 		build-asan/wsctl build-asan/unit_tests
 
+# libFuzzer harnesses (fuzz/fuzz_NAME.c), built with clang into
+# build-fuzz/fuzz_NAME; each links common/ and what it tests besides.
+FUZZERS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_EXTRA_nginx      := $(wildcard checks/nginx_*.c)
+FUZZ_EXTRA_proxy_json := proxy/config_json.c proxy/conf.c proxy/lb.c \
+	proxy/lb_roundrobin.c proxy/lb_iphash.c proxy/lb_leastconn.c
+FUZZ_EXTRA_rewrite    := proxy/rewrite.c
+fuzz_objs = $(addprefix $(B)/,$(FUZZ_EXTRA_$(1):.c=.o))
+FUZZ_O_nginx      = $(call fuzz_objs,nginx)
+FUZZ_O_proxy_json = $(call fuzz_objs,proxy_json)
+FUZZ_O_rewrite    = $(call fuzz_objs,rewrite)
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_TIME ?= 60
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
+		CFLAGS="$(FUZZ_CFLAGS)" $(FUZZERS:%=build-fuzz/fuzz_%)
+
+.SECONDEXPANSION:
+$(B)/fuzz_%: $(B)/fuzz/fuzz_%.o $$(FUZZ_O_$$*) $(COMMON_O)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz: fuzz-build
+	@scripts/fuzz $(FUZZ_TIME) $(FUZZERS)
 
 clean:
-	rm -rf build build-asan wsctl
+	rm -rf build build-asan build-fuzz wsctl

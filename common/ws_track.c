@@ -29,7 +29,10 @@ void ws_track(struct ws_track *t, const uint8_t *p, size_t n)
 		memcpy(t->hdr + t->have, p, take);
 		r = ws_frame_parse(t->hdr, t->have + take, &f);
 		if (r == -1) {
-			t->lost = 1;	/* not frames we can follow */
+			/* not frames we can follow: nothing else is known */
+			t->lost = 1;
+			t->have = 0;
+			t->left = 0;
 			return;
 		}
 		if (r == -2) {

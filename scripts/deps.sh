@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential pkg-config libwebsockets-dev libwebsockets-evlib-uv
       libcjson-dev libcurl4-openssl-dev libssl-dev openssl nginx-light haproxy
-      curl python3 python3-jsonschema procps iproute2 valgrind)
+      curl python3 python3-jsonschema procps iproute2 valgrind
+      clang libclang-rt-14-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do
