@@ -4,6 +4,17 @@
 # open tunnels finish for --drain before the proxy exits 0.
 . "$(dirname "$0")/40-proxy.inc"
 
+# exited PID T0 LIMIT-MS NAME-RC NAME-TIME: PID ends with 0, and within
+# LIMIT-MS of T0 (date +%s%N): a bound on what the drain waits for
+exited() {
+	local rc t
+	wait "$1"
+	rc=$?
+	t=$((($(date +%s%N) - $2) / 1000000))
+	expect_eq "$4" "$rc" 0
+	[ "$t" -lt "$3" ] && ok "$5 (${t}ms)" || notok "$5" "exit took ${t}ms"
+}
+
 start_backend s1 || exit 1
 P1=$BPORT
 start_proxy px-to --read-timeout 1s --handshake-timeout 1s --drain 2s \
@@ -79,12 +90,8 @@ read -r -t 10 line <&"${DRAIN[0]}"
 expect_eq "after SIGTERM an open tunnel still works" "$line" \
 	"reply Server received from client: during"
 t0=$(date +%s%N)
-wait "$PXPID"
-rc=$?
-t=$((($(date +%s%N) - t0) / 1000000))
-expect_eq "the proxy exits 0 after draining" "$rc" 0
-[ "$t" -lt 2500 ] && ok "a tunnel still open is closed at the end of --drain" ||
-	notok "a tunnel still open is closed at the end of --drain" "exit took ${t}ms"
+exited "$PXPID" "$t0" 2500 "the proxy exits 0 after draining" \
+	"a tunnel still open is closed at the end of --drain"
 expect_match "the drain is logged" "$(grep -m1 'drain time over' "$OUT/px-drain.log")" \
 	'closing 1 connection, 1 with a close frame$'
 wait $stay
@@ -102,12 +109,8 @@ t0=$(date +%s%N)
 kill -TERM "$PXPID"
 read -r -t 10 line <&"${AWAY[0]}"
 expect_eq "SIGTERM: the client sees close 1001" "$line" "close 1001"
-wait "$PXPID"
-rc=$?
-t=$((($(date +%s%N) - t0) / 1000000))
-expect_eq "... the proxy exits 0" "$rc" 0
-[ "$t" -lt 1800 ] && ok "... once the closing handshake is done (${t}ms)" ||
-	notok "... once the closing handshake is done" "exit took ${t}ms"
+exited "$PXPID" "$t0" 1800 "... the proxy exits 0" \
+	"... once the closing handshake is done"
 for ((i = 0; i < 40; i++)); do grep -q 'closed' "$OUT/s-away.log" && break; sleep 0.05; done
 expect_eq "SIGTERM: the backend sees close 1001" "$(grep -m1 closed "$OUT/s-away.log")" "s-away closed 1001"
 stop_proxies
