@@ -103,7 +103,8 @@ int http_conn_opts_read(struct http_conn_opts *o, const struct http_header *h,
 		const char *p, *end, *s;
 		size_t len;
 
-		if (!http_ieq(h[i].name, h[i].name_len, "connection"))
+		if (h[i].name_len != 10 ||
+		    !http_ieq(h[i].name, h[i].name_len, "connection"))
 			continue;
 		p = h[i].value;
 		end = p + h[i].value_len;

@@ -43,3 +43,19 @@ expect_eq "proxy under valgrind: clean exit after SIGTERM" "$STOPPED" 0
 
 stop "$ECHO"
 expect_eq "echo under valgrind: clean exit after SIGTERM" "$STOPPED" 0
+
+# the hostile inputs (tests/it/42-hostile.sh), against both under valgrind
+WRAP=$VG start_echo vg-hecho --listen 127.0.0.1:0 --max-message 1MiB \
+	--head-timeout 1s --reject '/deny=403' --quiet || exit 1
+HECHO=$PID hport=${PORTS[0]}
+PRX=$(free_port)
+spawn vg-hproxy $VG "$WSCTL" proxy -q --listen "127.0.0.1:$PRX" \
+	--upstream "127.0.0.1:$hport" --handshake-timeout 1s
+HPROXY=$SPAWNED
+wait_port "$PRX" 127.0.0.1 30 || exit 1
+PREFIX="valgrind: " python3 "$TESTS/py/hostile.py" echo "$hport"
+PREFIX="valgrind: " python3 "$TESTS/py/hostile.py" proxy "$PRX"
+stop "$HPROXY"
+expect_eq "proxy under valgrind, after the hostile inputs: clean exit" "$STOPPED" 0
+stop "$HECHO"
+expect_eq "echo under valgrind, after the hostile inputs: clean exit" "$STOPPED" 0
