@@ -93,7 +93,7 @@ static int scope_dir(struct nginx_build *b, struct nginx_scope *s,
 			return -1;
 		if (s->read_timeout_ms >= 0)
 			return FAIL(b, d, "'%s' directive is duplicate", d->name);
-		if (units_duration(d->args[1], &s->read_timeout_ms) < 0)
+		if (units_nginx_time(d->args[1], &s->read_timeout_ms) < 0)
 			return FAIL(b, d, "invalid value '%s' in '%s'",
 				    d->args[1], d->name);
 		s->read_timeout_at = d->at;

@@ -37,7 +37,7 @@ static int peer(struct nginx_build *b, struct nginx_peer *p,
 		else if ((v = nginx_param(a, "max_conns")))
 			bad = nginx_number(v, &p->max_conns) < 0;
 		else if ((v = nginx_param(a, "fail_timeout")))
-			bad = units_duration(v, &p->fail_timeout_ms) < 0;
+			bad = units_nginx_time(v, &p->fail_timeout_ms) < 0;
 		else if (!strcmp(a, "backup"))
 			p->backup = 1;
 		else if (!strcmp(a, "down"))

@@ -120,6 +120,57 @@ int units_duration(const char *s, int64_t *ms)
 	return 0;
 }
 
+/* nginx's time units (ngx_parse_time), largest first; case matters. */
+static const struct {
+	char name[3];
+	int64_t ms;
+} ngx_units[] = {
+	{ "y", 365 * MS_PER_D }, { "M", 30 * MS_PER_D }, { "w", 7 * MS_PER_D },
+	{ "d", MS_PER_D }, { "h", MS_PER_H }, { "m", MS_PER_M },
+	{ "s", MS_PER_S }, { "ms", 1 },
+};
+
+#define NNGX (sizeof(ngx_units) / sizeof(ngx_units[0]))
+
+int units_nginx_time(const char *s, int64_t *ms)
+{
+	uint64_t total = 0, n;
+	int last = -1;
+
+	if (!s || read_number(&s, INT64_MAX, &n) < 0)
+		return -1;
+	if (!*s) {
+		if (n > INT64_MAX / MS_PER_S)
+			return -1;
+		*ms = (int64_t)n * MS_PER_S;
+		return 0;
+	}
+	for (;;) {
+		int u = -1;
+
+		for (int i = NNGX - 1; i >= 0; i--)
+			if (!strncmp(s, ngx_units[i].name,
+				     strlen(ngx_units[i].name)) &&
+			    (u < 0 || strlen(ngx_units[i].name) >
+			     strlen(ngx_units[u].name)))
+				u = i;
+		if (u <= last ||
+		    n > (INT64_MAX - total) / (uint64_t)ngx_units[u].ms)
+			return -1;
+		total += n * ngx_units[u].ms;
+		last = u;
+		s += strlen(ngx_units[u].name);
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		if (read_number(&s, INT64_MAX, &n) < 0)
+			return -1;
+	}
+	*ms = (int64_t)total;
+	return 0;
+}
+
 int units_size(const char *s, uint64_t *bytes)
 {
 	uint64_t n, mult;

@@ -20,6 +20,15 @@
 int units_duration(const char *s, int64_t *ms);
 
 /*
+ * Parse a duration as nginx reads one in its configuration
+ * (ngx_parse_time): numbers with the units y (365 days), M (30 days), w,
+ * d, h, m, s and ms, largest first and each once, optionally separated
+ * by spaces ("1h 30m"); or a bare number of seconds.  No fraction: nginx
+ * refuses "0.25", and so does this.  Returns 0 with *ms set, or -1.
+ */
+int units_nginx_time(const char *s, int64_t *ms);
+
+/*
  * Parse a size into bytes: a bare number of bytes, or a number with k, K,
  * KiB, m, M, MiB, g, G or GiB (all powers of 1024, as nginx reads k and m).
  * Returns 0, or -1 for anything else, including overflow.

@@ -1022,7 +1022,42 @@ static void host_local(void)
 		EXPECTF(!nginx_host_is_local(no[i]), "'%s' is local", no[i]);
 }
 
+/* proxy_read_timeout in nginx's grammar: 1w and "1h 30m" read, 0.25 not */
+static void read_timeout_grammar(void)
+{
+	static const struct { const char *v; int64_t ms; } cases[] = {
+		{ "1w", 604800000 }, { "\"1h 30m\"", 5400000 }, { "90", 90000 },
+		{ "0.25", -1 }, { "1x", -1 },
+	};
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		char path[] = "/tmp/wsctl-unit-XXXXXX", err[512] = "";
+		int fd = mkstemp(path);
+		FILE *f = fdopen(fd, "w");
+		struct nginx_conf *c;
+
+		fprintf(f, "server { listen 8080; location / { proxy_pass "
+			"http://127.0.0.1:1; proxy_read_timeout %s; } }\n",
+			cases[i].v);
+		fclose(f);
+		c = nginx_conf_read(path, err, sizeof(err));
+		unlink(path);
+		if (cases[i].ms < 0) {
+			EXPECTF(!c && strstr(err, ":1:"), "'%s': %s", cases[i].v,
+				c ? "accepted" : err);
+		} else {
+			struct nginx_pos at;
+
+			EXPECTF(c && nginx_read_timeout(&c->servers[0].locations[0]
+							.scope, &at) ==
+				cases[i].ms, "'%s': %s", cases[i].v, err);
+		}
+		nginx_conf_free(c);
+	}
+}
+
 const struct unit_case nginx_conf_cases[] = {
+	{ "nginx.read-timeout-grammar", read_timeout_grammar },
 	{ "nginx.lex-words", lex_words },
 	{ "nginx.lex-quotes", lex_quotes },
 	{ "nginx.lex-comments", lex_comments },

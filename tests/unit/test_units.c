@@ -170,7 +170,32 @@ static void fmt_round_trip(void)
 	}
 }
 
+/* nginx's own grammar for proxy_read_timeout and fail_timeout */
+static void nginx_time(void)
+{
+	static const struct { const char *s; int64_t ms; } good[] = {
+		{ "60", 60000 }, { "60s", 60000 }, { "1w", 604800000 },
+		{ "1M", 2592000000LL }, { "1y", 31536000000LL },
+		{ "1h 30m", 5400000 }, { "1d2h3m4s5ms", 93784005 },
+		{ "500ms", 500 }, { "0", 0 },
+	};
+	static const char *const bad[] = {
+		"", "0.25", "1.5s", "30m1h", "1s1s", "s", "1x", "-1", " 1s",
+		"1 s", "99999999999999999999y", "1m 2M",
+	};
+	int64_t ms;
+
+	for (size_t i = 0; i < NELEM(good); i++)
+		EXPECTF(units_nginx_time(good[i].s, &ms) == 0 &&
+			ms == good[i].ms, "'%s' gave %lld", good[i].s,
+			(long long)ms);
+	for (size_t i = 0; i < NELEM(bad); i++)
+		EXPECTF(units_nginx_time(bad[i], &ms) == -1, "'%s' accepted",
+			bad[i]);
+}
+
 const struct unit_case units_cases[] = {
+	{ "units.nginx-time", nginx_time },
 	{ "units.duration-valid", duration_valid },
 	{ "units.duration-invalid", duration_invalid },
 	{ "units.size-valid", size_valid },
