@@ -81,8 +81,8 @@ static int pid_written(const char *pidfile, pid_t pid)
 }
 
 int nginx_start(struct nginx_proc *p, const char *conf, int snippet,
-		const char *pid, const struct hostport *wait_for, char *err,
-		size_t errlen)
+		const char *pid, int daemon_off,
+		const struct hostport *wait_for, char *err, size_t errlen)
 {
 	char abs[PATH_MAX], main_conf[PATH_MAX], g[PATH_MAX + 64], why[512];
 	char logs[300], errlog[300], pidfile[PATH_MAX + 300];
@@ -112,9 +112,9 @@ int nginx_start(struct nginx_proc *p, const char *conf, int snippet,
 	} else {
 		snprintf(main_conf, sizeof(main_conf), "%s", abs);
 	}
-	/* the user's config may name its own pid file: ours goes in -g only
-	   when it does not (nginx refuses a duplicate) */
-	snprintf(g, sizeof(g), "daemon off;");
+	/* the user's config may name its own pid file, or say daemon off:
+	   ours go in -g only when it does not (nginx refuses a duplicate) */
+	snprintf(g, sizeof(g), "%s", daemon_off ? "" : "daemon off;");
 	if (!pid)
 		snprintf(g + strlen(g), sizeof(g) - strlen(g),
 			 " pid %s/nginx.pid;", p->prefix);

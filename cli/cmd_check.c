@@ -360,15 +360,23 @@ int cmd_check(int argc, char **argv)
 	}
 	if (cfg.start_nginx) {
 		const struct nginx_dir *pid = nginx_dir_find(conf->root, "pid");
+		const struct nginx_dir *dm = nginx_dir_find(conf->root, "daemon");
 		struct url u;
 		struct hostport hp;
 
+		if (dm && dm->nargs > 1 && strcmp(dm->args[1], "off")) {
+			cli_err("check", "%s:%u: 'daemon %s' would put nginx in "
+				"the background; --start-nginx runs it in the "
+				"foreground (daemon off)", dm->at.file,
+				dm->at.line, dm->args[1]);
+			goto out;
+		}
 		url_parse(cfg.urls[0], &u, err, sizeof(err));
 		snprintf(hp.host, sizeof(hp.host), "%s", u.host);
 		hp.port = u.port;
 		if (nginx_start(&ngx, cfg.nginx_conf, !conf->has_http,
-				pid && pid->nargs > 1 ? pid->args[1] : NULL, &hp,
-				err, sizeof(err)) < 0) {
+				pid && pid->nargs > 1 ? pid->args[1] : NULL,
+				dm != NULL, &hp, err, sizeof(err)) < 0) {
 			cli_err("check", "%s", err);
 			goto out;
 		}

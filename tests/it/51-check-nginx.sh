@@ -147,6 +147,16 @@ expect_match "nginx port busy: message" "$(head -n1 "$OUT/check-busy.err")" \
 	"nginx did not start: .*Address already in use"
 stop "$SPAWNED"
 
+# a config that says "daemon off;" itself still starts (no duplicate in
+# -g); "daemon on;" is refused with its line, exit 2
+make_conf daemon-off '1i daemon off;'
+run_check daemon-off --quick --only 'handshake.*'
+expect_eq "daemon off in the config: it starts and passes" "$RC/$FAILED" "0/"
+make_conf daemon-on '1i daemon on;'
+run_check daemon-on --quick --only 'handshake.*'
+expect_eq "daemon on in the config: exit 2" "$RC" 2
+expect_match "... naming the line" "$(cat "$OUT/check-daemon-on.err")" "nginx-daemon-on.conf:1: 'daemon on' would put nginx in the background"
+
 # a config error names file and line, exit 2
 printf 'events {}\nhttp {\n  server {\n    listen 1;\n  }}\n}\n' >"$OUT/bad.conf"
 "$WSCTL" check --nginx-conf "$OUT/bad.conf" >/dev/null 2>"$OUT/bad.err"
