@@ -11,15 +11,25 @@
 #include "checks/nginx_conf.h"
 #include "fuzz/fuzz.h"
 
-static char path[64];
+static char dir[64], path[96];
+
+/* The harness's own file and folder go when the run ends. */
+static void cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
 
 static void setup(void)
 {
-	char dir[] = "/tmp/wsctl-fuzz-nginx.XXXXXX";
+	const char *tmp = getenv("TMPDIR");
 
+	snprintf(dir, sizeof(dir), "%s/wsctl-fuzz-nginx.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(path, sizeof(path), "%s/nginx.conf", dir);
+	atexit(cleanup);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

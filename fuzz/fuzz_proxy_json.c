@@ -10,7 +10,14 @@
 #include "fuzz/fuzz.h"
 #include "proxy/proxy.h"
 
-static char path[64];
+static char dir[64], path[96];
+
+/* The harness's own file and folder go when the run ends. */
+static void cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,11 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 
 	if (!path[0]) {
-		char dir[] = "/tmp/wsctl-fuzz-json.XXXXXX";
+		const char *tmp = getenv("TMPDIR");
 
+		snprintf(dir, sizeof(dir), "%s/wsctl-fuzz-json.XXXXXX",
+			 tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(dir))
 			abort();
 		snprintf(path, sizeof(path), "%s/px.json", dir);
+		atexit(cleanup);
 	}
 	if (!(f = fopen(path, "wb")))
 		abort();

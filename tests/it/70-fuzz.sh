@@ -5,6 +5,10 @@
 ROOT=$(cd "$TESTS/.." && pwd)
 FZ=$ROOT/build-fuzz
 secs=${FUZZ_TEST_SECS:-3}
+# the harnesses that need a file make it under TMPDIR and remove it
+export TMPDIR=$OUT/fuzz-tmp
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
 
 for bin in "$FZ"/fuzz_*; do
 	name=${bin##*/fuzz_}
@@ -27,3 +31,4 @@ for bin in "$FZ"/fuzz_*; do
 	fi
 done
 [ -e "$FZ/fuzz_http" ] || notok "fuzz harnesses built" "none in $FZ"
+expect_eq "the harnesses leave nothing under TMPDIR" "$(ls -A "$TMPDIR")" ""
