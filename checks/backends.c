@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "checks/backends.h"
+#include "common/tmpdir.h"
 #include "common/addr.h"
 #include "common/net.h"
 
@@ -309,13 +310,10 @@ int backends_start_all(struct backends *bs, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	if (!bs->logdir[0]) {
-		snprintf(bs->logdir, sizeof(bs->logdir), "/tmp/wsctl-check-XXXXXX");
-		if (!mkdtemp(bs->logdir)) {
-			snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
-			return -1;
-		}
-	}
+	if (!bs->logdir[0] &&
+	    tmpdir_make(bs->logdir, sizeof(bs->logdir), "check", err,
+			errlen) < 0)
+		return -1;
 	if (!bs->self[0] &&
 	    readlink("/proc/self/exe", bs->self, sizeof(bs->self) - 1) < 0) {
 		snprintf(err, errlen, "cannot find my own binary: %s",
@@ -337,6 +335,7 @@ void backends_stop_all(struct backends *bs)
 	for (i = 0; i < bs->n; i++)
 		if (bs->b[i].pid > 0)
 			backends_stop(bs, i, 0);
+	tmpdir_remove(bs->logdir);
 }
 
 int backends_find_id(struct backends *bs, const char *id)

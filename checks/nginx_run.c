@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,6 +16,7 @@
 
 #include "common/clock.h"
 #include "checks/nginx_run.h"
+#include "common/tmpdir.h"
 #include "common/net.h"
 
 #define START_MS 5000
@@ -94,11 +94,9 @@ int nginx_start(struct nginx_proc *p, const char *conf, int snippet,
 		snprintf(err, errlen, "cannot open '%s': %s", conf, strerror(errno));
 		return -1;
 	}
-	snprintf(p->prefix, sizeof(p->prefix), "/tmp/wsctl-nginx-XXXXXX");
-	if (!mkdtemp(p->prefix)) {
-		snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
+	if (tmpdir_make(p->prefix, sizeof(p->prefix), "nginx", err,
+			errlen) < 0)
 		return -1;
-	}
 	/* relative paths in the config land in the prefix; nginx makes
 	   temp directories but not their parents */
 	snprintf(logs, sizeof(logs), "%s/logs", p->prefix);
@@ -180,16 +178,6 @@ int nginx_start(struct nginx_proc *p, const char *conf, int snippet,
 	return -1;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 void nginx_stop(struct nginx_proc *p)
 {
 	int64_t until = clock_ms() + 3000;
@@ -209,7 +197,5 @@ void nginx_stop(struct nginx_proc *p)
 		}
 		p->pid = 0;
 	}
-	if (p->prefix[0])
-		nftw(p->prefix, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	p->prefix[0] = 0;
+	tmpdir_remove(p->prefix);
 }
