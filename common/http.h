@@ -126,6 +126,12 @@ int http_parse_length(const char *v, size_t len, uint64_t *out);
 int http_content_length(const struct http_header *h, size_t n,
 			uint64_t *out);
 
+/* Whether header *h is called lit (a string literal), case-insensitively:
+ * the lengths first, so that rules over thousands of headers cost a
+ * compare each, not a string walk each. */
+#define HTTP_NAME_IS(h, lit) ((h)->name_len == sizeof(lit) - 1 && \
+			      http_ieq((h)->name, (h)->name_len, lit))
+
 /* Case-insensitive comparison of s[0..len) with the C string lit. */
 int http_ieq(const char *s, size_t len, const char *lit);
 

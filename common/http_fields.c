@@ -103,8 +103,7 @@ int http_conn_opts_read(struct http_conn_opts *o, const struct http_header *h,
 		const char *p, *end, *s;
 		size_t len;
 
-		if (h[i].name_len != 10 ||
-		    !http_ieq(h[i].name, h[i].name_len, "connection"))
+		if (!HTTP_NAME_IS(&h[i], "connection"))
 			continue;
 		p = h[i].value;
 		end = p + h[i].value_len;
@@ -152,7 +151,7 @@ int http_content_length(const struct http_header *h, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		uint64_t v;
 
-		if (!http_ieq(h[i].name, h[i].name_len, "content-length"))
+		if (!HTTP_NAME_IS(&h[i], "content-length"))
 			continue;
 		if (http_parse_length(h[i].value, h[i].value_len, &v) < 0 ||
 		    (seen && v != *out))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CONTRACT(cond) \
 	do { \
@@ -44,6 +45,41 @@ static inline char *fuzz_string(const unsigned char *data, size_t n,
 	memcpy(s, data, n);
 	s[n] = '\0';
 	return s;
+}
+
+static char fuzz_dir[64], fuzz_path[96];
+
+static inline void fuzz_file_cleanup(void)
+{
+	unlink(fuzz_path);
+	rmdir(fuzz_dir);
+}
+
+/*
+ * Write data[0..n) to the harness's one file, "$TMPDIR/wsctl-fuzz-
+ * XXXXXX/name", made at the first call and removed when the run ends;
+ * returns its path.  For the readers that take a path, not bytes.
+ */
+static inline const char *fuzz_file(const char *name, const void *data,
+				    size_t n)
+{
+	FILE *f;
+
+	if (!fuzz_path[0]) {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/wsctl-fuzz-XXXXXX",
+			 tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(fuzz_dir))
+			abort();
+		snprintf(fuzz_path, sizeof(fuzz_path), "%s/%s", fuzz_dir, name);
+		atexit(fuzz_file_cleanup);
+	}
+	if (!(f = fopen(fuzz_path, "wb")))
+		abort();
+	fwrite(data, 1, n, f);
+	fclose(f);
+	return fuzz_path;
 }
 
 #endif

@@ -6,48 +6,20 @@
  * are skipped: the harness reads its own file, not the host's.
  */
 #include <stdint.h>
-#include <unistd.h>
 
 #include "checks/nginx_conf.h"
 #include "fuzz/fuzz.h"
-
-static char dir[64], path[96];
-
-/* The harness's own file and folder go when the run ends. */
-static void cleanup(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
-
-static void setup(void)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/wsctl-fuzz-nginx.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(path, sizeof(path), "%s/nginx.conf", dir);
-	atexit(cleanup);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nginx_conf *c;
 	char err[512];
-	FILE *f;
 
-	if (!path[0])
-		setup();
 	if (memmem(data, size, "include", 7) && memchr(data, '/', size))
 		return 0;
-	if (!(f = fopen(path, "wb")))
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
 	err[0] = 0;
-	c = nginx_conf_read(path, err, sizeof(err));
+	c = nginx_conf_read(fuzz_file("nginx.conf", data, size), err,
+			    sizeof(err));
 	if (!c) {
 		contract_oneline(err, sizeof(err));
 		CONTRACT(err[0] != 0);

@@ -5,43 +5,19 @@
  * file; never a crash or a leak.
  */
 #include <stdint.h>
-#include <unistd.h>
 
 #include "fuzz/fuzz.h"
 #include "proxy/proxy.h"
-
-static char dir[64], path[96];
-
-/* The harness's own file and folder go when the run ends. */
-static void cleanup(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct proxy_config cfg;
 	char err[512];
-	FILE *f;
 
-	if (!path[0]) {
-		const char *tmp = getenv("TMPDIR");
-
-		snprintf(dir, sizeof(dir), "%s/wsctl-fuzz-json.XXXXXX",
-			 tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir))
-			abort();
-		snprintf(path, sizeof(path), "%s/px.json", dir);
-		atexit(cleanup);
-	}
-	if (!(f = fopen(path, "wb")))
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
 	proxy_config_init(&cfg);
 	err[0] = 0;
-	if (proxy_config_load(&cfg, path, err, sizeof(err)) < 0) {
+	if (proxy_config_load(&cfg, fuzz_file("px.json", data, size), err,
+			      sizeof(err)) < 0) {
 		contract_oneline(err, sizeof(err));
 		CONTRACT(strstr(err, "px.json") != NULL);
 	} else {

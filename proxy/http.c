@@ -27,9 +27,8 @@ static void bad_gateway(struct conn *c, const char *why)
 
 static int is_hop(const struct http_header *h)
 {
-	return http_ieq(h->name, h->name_len, "connection") ||
-	       http_ieq(h->name, h->name_len, "keep-alive") ||
-	       http_ieq(h->name, h->name_len, "proxy-connection");
+	return HTTP_NAME_IS(h, "connection") || HTTP_NAME_IS(h, "keep-alive") ||
+	       HTTP_NAME_IS(h, "proxy-connection");
 }
 
 /*
@@ -104,7 +103,7 @@ static void final(struct conn *c, const struct http_response *rs,
 		    http_conn_opts_has(&opts, h->name, h->name_len))
 			continue;
 		/* RFC 9112 6.3: with both, Transfer-Encoding wins */
-		if (has_te && http_ieq(h->name, h->name_len, "content-length"))
+		if (has_te && HTTP_NAME_IS(h, "content-length"))
 			continue;
 		emit(&e, h->name, h->name_len);
 		emit(&e, ": ", 2);

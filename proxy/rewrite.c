@@ -16,10 +16,7 @@
 #include "proxy/emit.h"
 #include "proxy/rewrite.h"
 
-/* Whether header h is called lit: the length first, so that a head of
- * thousands of headers costs a compare each, not a string walk each. */
-#define IS(h, lit) ((h)->name_len == sizeof(lit) - 1 && \
-		    http_ieq((h)->name, (h)->name_len, lit))
+#define IS HTTP_NAME_IS
 
 /* Headers that frame the message or route it: never dropped because a
  * Connection header names them (a classic way to smuggle requests). */
