@@ -166,6 +166,7 @@ static pid_t spawn(struct backends *bs, int i)
 	char *argv[16 + 2 * 64];
 	char logp[512];
 	int a = 0, r, fd;
+	sigset_t none;
 	pid_t pid;
 
 	argv[a++] = bs->self;
@@ -186,6 +187,11 @@ static pid_t spawn(struct backends *bs, int i)
 	pid = fork();
 	if (pid != 0)
 		return pid;
+	/* the checker blocks its stop signals and forwards them itself;
+	   a terminal's ^C or hangup is its to handle, not the backends' */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
 	fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		dup2(fd, 1);

@@ -65,6 +65,7 @@ struct check_env {
 struct check_ctx {
 	const struct check_env *env;
 	const char *url;		/* the target, ws:// or wss:// */
+	const char *connect;		/* "host:port" to dial instead, or NULL */
 	struct check_result *res;
 	int64_t deadline;		/* clock_ms() after which to give up */
 };

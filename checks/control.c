@@ -194,7 +194,7 @@ static void run_backend_dies(struct check_ctx *c)
 		check_error(c, "cannot tell which backend serves the connection");
 		goto out;
 	}
-	check_evidence_str(c, "killed", bs->b[idx].addr);
+	check_evidence_str(c, "killed", bs->b[idx].id);
 	backends_stop(bs, idx, 1);
 	t0 = clock_ms();
 	rc = recv_close(&w, &m, PROMPTLY_MS + 1000, err, sizeof(err));

@@ -24,7 +24,7 @@ static void run_plain_request(struct check_ctx *c)
 	char hbuf[1024];
 	struct url u;
 	char err[CURL_ERROR_SIZE + 256], url[2400], token[33], probe[64];
-	struct curl_slist *hdrs = NULL;
+	struct curl_slist *hdrs = NULL, *connect_to = NULL;
 	const char *conn;
 	long status = 0;
 	CURLcode rc;
@@ -45,6 +45,21 @@ static void run_plain_request(struct check_ctx *c)
 		return;
 	}
 	hdrs = curl_slist_append(hdrs, probe);
+	if (c->connect) {
+		struct hostport to;
+		char spec[700], hb[300], cb[300];
+
+		if (addr_parse(c->connect, u.port, &to, err, sizeof(err)) == 0) {
+			snprintf(hb, sizeof(hb), strchr(u.host, ':') ? "[%s]" :
+				 "%s", u.host);
+			snprintf(cb, sizeof(cb), strchr(to.host, ':') ? "[%s]" :
+				 "%s", to.host);
+			snprintf(spec, sizeof(spec), "%s:%u:%s:%u", hb, u.port,
+				 cb, to.port);
+			connect_to = curl_slist_append(NULL, spec);
+			curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
+		}
+	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
@@ -64,6 +79,7 @@ static void run_plain_request(struct check_ctx *c)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(h);
 	curl_slist_free_all(hdrs);
+	curl_slist_free_all(connect_to);
 	check_evidence_str(c, "url", url);
 	check_evidence_num(c, "status", (double)status);
 	if (rc != CURLE_OK) {

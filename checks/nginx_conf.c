@@ -299,6 +299,9 @@ static int server(struct nginx_build *b, struct nginx_server *s,
 		if (!strcmp(k->name, "listen")) {
 			if (listen_dir(b, &ls[s->nlistens++], k))
 				return -1;
+		} else if (!strcmp(k->name, "ssl") && k->nargs == 2 &&
+			   !strcmp(k->args[1], "on")) {
+			s->ssl_on = k;
 		} else if (!strcmp(k->name, "server_name")) {
 			if (nginx_shape(b, k, 0, 2, SIZE_MAX))
 				return -1;
@@ -316,6 +319,8 @@ static int server(struct nginx_build *b, struct nginx_server *s,
 		ls[0].at = d->at;
 		s->nlistens = 1;
 	}
+	for (nl = 0; s->ssl_on && nl < s->nlistens; nl++)
+		ls[nl].ssl = 1;	/* nginx 1.22: "ssl on" makes them all TLS */
 	return 0;
 }
 
@@ -511,17 +516,40 @@ static int http(struct nginx_build *b, const struct nginx_dir *first)
 	return 0;
 }
 
+/* A server block around bare locations, at the first one's line. */
+static const struct nginx_dir *wrap_server(struct nginx_build *b)
+{
+	struct nginx_dir *s = nginx_alloc(b->a, sizeof(*s));
+	char **args = nginx_alloc(b->a, 2 * sizeof(*args));
+
+	if (!s || !args || !(args[0] = nginx_strdup(b->a, "server")))
+		return NULL;
+	s->name = args[0];
+	s->args = args;
+	s->nargs = 1;
+	s->block = 1;
+	s->child = b->c->root;
+	s->at = b->c->root->at;
+	return s;
+}
+
 struct nginx_conf *nginx_conf_read(const char *path, char *err, size_t errlen)
+{
+	return nginx_conf_load(path, 0, err, errlen);
+}
+
+struct nginx_conf *nginx_conf_load(const char *path, unsigned flags,
+				   char *err, size_t errlen)
 {
 	struct nginx_conf *c = calloc(1, sizeof(*c));
 	struct nginx_build b = { .c = c, .err = err, .errlen = errlen };
-	const struct nginx_dir *d, *h = NULL;
+	const struct nginx_dir *d, *h = NULL, *first;
 
 	if (!c) {
 		nginx_errf(err, errlen, NULL, "out of memory");
 		return NULL;
 	}
-	if (nginx_read_tree(c, path, err, errlen))
+	if (nginx_read_tree(c, path, flags, err, errlen))
 		goto fail;
 	b.a = c->arena;
 	for (d = c->root; d; d = d->next) {
@@ -536,8 +564,19 @@ struct nginx_conf *nginx_conf_read(const char *path, char *err, size_t errlen)
 		h = d;
 	}
 	c->has_http = h != NULL;
-	/* a conf.d snippet (servers and upstreams, no http) is http's inside */
-	if (http(&b, h ? h->child : c->root))
+	/* a conf.d snippet (servers and upstreams, no http) is http's inside,
+	   bare locations a server's */
+	first = h ? h->child : c->root;
+	c->shape = h ? NGINX_SHAPE_MAIN : NGINX_SHAPE_HTTP;
+	if (!h && c->root && !nginx_dir_find(c->root, "server") &&
+	    nginx_dir_find(c->root, "location")) {
+		c->shape = NGINX_SHAPE_SERVER;
+		if (!(first = wrap_server(&b))) {
+			OOM(&b);
+			goto fail;
+		}
+	}
+	if (http(&b, first))
 		goto fail;
 	return c;
 fail:

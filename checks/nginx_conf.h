@@ -220,6 +220,7 @@ struct nginx_location {
 struct nginx_server {
 	const struct nginx_listen *listens;	/* at least one (see implicit) */
 	size_t nlistens;
+	const struct nginx_dir *ssl_on;	/* "ssl on;": every listen is TLS */
 	const char *const *names;	/* server_name arguments */
 	size_t nnames;
 	const struct nginx_location *locations;	/* all, nested ones too, in
@@ -253,12 +254,27 @@ struct nginx_limit_zone {	/* limit_conn_zone KEY zone=NAME:SIZE */
 	struct nginx_pos at;
 };
 
+/* The shapes configs come in, as docs and issue trackers publish them. */
+enum nginx_shape {
+	NGINX_SHAPE_MAIN,	/* an nginx.conf: an http block, events or not */
+	NGINX_SHAPE_HTTP,	/* a conf.d snippet: servers, upstreams, maps */
+	NGINX_SHAPE_SERVER,	/* the inside of a server: bare locations */
+};
+
+struct nginx_missing {		/* an include of a file this host lacks */
+	const char *path;	/* as resolved */
+	struct nginx_pos at;	/* the include line */
+};
+
 struct nginx_conf {
 	const char *const *files;	/* every file read, the main one first */
 	size_t nfiles;
 	const struct nginx_dir *root;	/* first top-level directive */
+	enum nginx_shape shape;
 	int has_http;		/* 0: no http block, so the top level was read
 				   as its inside (a conf.d snippet) */
+	const struct nginx_missing *missing;	/* NGINX_READ_MISSING_OK */
+	size_t nmissing;
 	struct nginx_scope http;	/* http-level proxy directives */
 	const struct nginx_upstream *upstreams;
 	size_t nupstreams;
@@ -273,6 +289,11 @@ struct nginx_conf {
 
 #define NGINX_INCLUDE_DEPTH	16
 
+/* nginx_conf_load flags */
+#define NGINX_READ_MISSING_OK	1u	/* an include of a plain name that does
+					   not exist reads as an empty file and
+					   is listed in c->missing */
+
 /*
  * Read the configuration in path and every file it includes, as nginx
  * would for "nginx -c path".  Relative include patterns are resolved
@@ -283,13 +304,19 @@ struct nginx_conf {
  * not, is an error.  Only the http context is modelled; events, stream,
  * mail and unknown directives are kept in the tree and otherwise ignored.
  * A file without an http block (a conf.d snippet of servers and
- * upstreams) is read as the inside of one.
+ * upstreams) is read as the inside of one, and a file of bare location
+ * blocks as the inside of a server, which listens on nginx's *:80
+ * (c->shape says which).
  * Returns a model the caller frees with nginx_conf_free, or NULL with err
  * filled: "nginx.conf:12: unexpected '}'", "cannot open 'x.conf': No such
  * file or directory".
  */
 struct nginx_conf *nginx_conf_read(const char *path, char *err,
 				   size_t errlen);
+
+/* The same with NGINX_READ_* flags. */
+struct nginx_conf *nginx_conf_load(const char *path, unsigned flags,
+				   char *err, size_t errlen);
 
 /* Free c and everything in it.  NULL is fine. */
 void nginx_conf_free(struct nginx_conf *c);
@@ -299,8 +326,9 @@ void nginx_conf_free(struct nginx_conf *c);
 /*
  * The location that proxies.  port 0 matches any server; otherwise only
  * servers with a listen on port count, the default_server first.  With
- * path NULL the first location (in file order) that has an http or https
- * proxy_pass is taken.  With a path, the location is chosen as nginx
+ * path NULL the first location (in file order) that proxies and passes
+ * Upgrade on is taken, else the first that has an http or https
+ * proxy_pass.  With a path, the location is chosen as nginx
  * chooses it (exact, longest prefix, ^~, then regexes in order, nested
  * locations too; regexes are POSIX extended, so PCRE-only syntax never
  * matches) and must proxy.  Fills *server and *loc and returns 0, or

@@ -17,10 +17,10 @@ char *nginx_strdup(struct nginx_arena *a, const char *s);
 void nginx_arena_free(struct nginx_arena *a);
 
 /*
- * Read path and its includes into c->files and c->root, allocating from
- * c->arena (created here).  Returns 0, or -1 with err filled.
+ * Read path and its includes into c->files, c->root and c->missing,
+ * allocating from c->arena (created here); flags are NGINX_READ_*.  Returns 0, or -1 with err filled.
  */
-int nginx_read_tree(struct nginx_conf *c, const char *path,
+int nginx_read_tree(struct nginx_conf *c, const char *path, unsigned flags,
 		    char *err, size_t errlen);
 
 /* "FILE:LINE: " then the message, into err; returns -1. */

@@ -115,6 +115,9 @@ struct reader {
 	char **words;			/* the directive being collected */
 	size_t nwords, cap;
 	int blocks;
+	unsigned flags;			/* NGINX_READ_* */
+	struct nginx_missing *missing;	/* includes that named no file */
+	size_t nmissing;
 	char *err;
 	size_t errlen;
 };
@@ -176,6 +179,23 @@ static int read_file(struct reader *r, const char *path,
 		     const struct nginx_pos *from,
 		     const struct nginx_dir ***tail);
 
+/* An include of a file this host does not have: kept, read as empty. */
+static int missing(struct reader *r, const struct nginx_dir *d,
+		   const char *path)
+{
+	struct nginx_missing *v;
+
+	v = realloc(r->missing, (r->nmissing + 1) * sizeof(*v));
+	if (!v)
+		return oom(r);
+	r->missing = v;
+	v[r->nmissing].at = d->at;
+	if (!(v[r->nmissing].path = nginx_strdup(r->a, path)))
+		return oom(r);
+	r->nmissing++;
+	return 0;
+}
+
 static int include(struct reader *r, const struct nginx_dir *d,
 		   const struct nginx_dir ***tail)
 {
@@ -195,6 +215,12 @@ static int include(struct reader *r, const struct nginx_dir *d,
 	snprintf(full, n, "%.*s%s", pat[0] == '/' ? 0 : (int)r->nprefix,
 		 r->prefix, pat);
 	if (!strpbrk(full, "*?[")) {
+		if ((r->flags & NGINX_READ_MISSING_OK) && access(full, F_OK) &&
+		    errno == ENOENT) {
+			rc = missing(r, d, full);
+			free(full);
+			return rc;
+		}
 		rc = read_file(r, full, &d->at, tail);
 		free(full);
 		return rc;
@@ -402,10 +428,11 @@ static int read_file(struct reader *r, const char *path,
 	return rc;
 }
 
-int nginx_read_tree(struct nginx_conf *c, const char *path,
+int nginx_read_tree(struct nginx_conf *c, const char *path, unsigned flags,
 		    char *err, size_t errlen)
 {
-	struct reader r = { .err = err, .errlen = errlen };
+	struct reader r = { .flags = flags, .err = err, .errlen = errlen };
+	struct nginx_missing *miss;
 	const struct nginx_dir **tail = &c->root;
 	const char *slash = strrchr(path, '/');
 	const char **files;
@@ -427,8 +454,17 @@ int nginx_read_tree(struct nginx_conf *c, const char *path,
 		files[i] = r.seen[i].name;
 	c->files = files;
 	c->nfiles = r.nseen;
+	if (!(miss = nginx_alloc(r.a, (r.nmissing + 1) * sizeof(*miss)))) {
+		oom(&r);
+		goto out;
+	}
+	if (r.nmissing)
+		memcpy(miss, r.missing, r.nmissing * sizeof(*miss));
+	c->missing = miss;
+	c->nmissing = r.nmissing;
 	rc = 0;
 out:
+	free(r.missing);
 	free(r.seen);
 	free(r.words);
 	return rc;

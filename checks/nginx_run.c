@@ -16,7 +16,6 @@
 
 #include "common/clock.h"
 #include "checks/nginx_run.h"
-#include "common/tmpdir.h"
 #include "common/net.h"
 
 #define START_MS 5000
@@ -50,22 +49,6 @@ static void complaint(const struct nginx_proc *p, char *out, size_t len)
 	out[strcspn(out, "\n")] = 0;
 }
 
-static int write_main(const struct nginx_proc *p, const char *snippet,
-		      char *path, size_t len, char *err, size_t errlen)
-{
-	FILE *f;
-
-	snprintf(path, len, "%s/nginx.conf", p->prefix);
-	if (!(f = fopen(path, "w"))) {
-		snprintf(err, errlen, "cannot write '%s': %s", path,
-			 strerror(errno));
-		return -1;
-	}
-	fprintf(f, "# written by wsctl check around %s\n"
-		   "events {}\nhttp {\n    include %s;\n}\n", snippet, snippet);
-	return fclose(f) ? -1 : 0;
-}
-
 /* 1 once nginx wrote its own pid into pidfile: it has bound its sockets */
 static int pid_written(const char *pidfile, pid_t pid)
 {
@@ -80,48 +63,17 @@ static int pid_written(const char *pidfile, pid_t pid)
 	return got == (long)pid;
 }
 
-int nginx_start(struct nginx_proc *p, const char *conf, int snippet,
-		const char *pid, int daemon_off,
+int nginx_start(struct nginx_proc *p, const char *prefix, const char *conf,
 		const struct hostport *wait_for, char *err, size_t errlen)
 {
-	char abs[PATH_MAX], main_conf[PATH_MAX], g[PATH_MAX + 64], why[512];
-	char logs[300], errlog[300], pidfile[PATH_MAX + 300];
+	char why[512], errlog[300], pidfile[300];
 	int64_t until;
 	int status;
 
 	p->pid = 0;
-	if (!realpath(conf, abs)) {
-		snprintf(err, errlen, "cannot open '%s': %s", conf, strerror(errno));
-		return -1;
-	}
-	if (tmpdir_make(p->prefix, sizeof(p->prefix), "nginx", err,
-			errlen) < 0)
-		return -1;
-	/* relative paths in the config land in the prefix; nginx makes
-	   temp directories but not their parents */
-	snprintf(logs, sizeof(logs), "%s/logs", p->prefix);
-	mkdir(logs, 0755);
-	snprintf(logs, sizeof(logs), "%s/tmp", p->prefix);
-	mkdir(logs, 0755);
-	snprintf(errlog, sizeof(errlog), "%s/error.log", p->prefix);
-	if (snippet) {
-		if (write_main(p, abs, main_conf, sizeof(main_conf), err, errlen))
-			return -1;
-	} else {
-		snprintf(main_conf, sizeof(main_conf), "%s", abs);
-	}
-	/* the user's config may name its own pid file, or say daemon off:
-	   ours go in -g only when it does not (nginx refuses a duplicate) */
-	snprintf(g, sizeof(g), "%s", daemon_off ? "" : "daemon off;");
-	if (!pid)
-		snprintf(g + strlen(g), sizeof(g) - strlen(g),
-			 " pid %s/nginx.pid;", p->prefix);
-	if (!pid || pid[0] != '/')
-		snprintf(pidfile, sizeof(pidfile), "%s/%s", p->prefix,
-			 pid ? pid : "nginx.pid");
-	else
-		snprintf(pidfile, sizeof(pidfile), "%s", pid);
-
+	snprintf(p->prefix, sizeof(p->prefix), "%s", prefix);
+	snprintf(errlog, sizeof(errlog), "%s/error.log", prefix);
+	snprintf(pidfile, sizeof(pidfile), "%s/nginx.pid", prefix);
 	p->pid = fork();
 	if (p->pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
@@ -130,16 +82,22 @@ int nginx_start(struct nginx_proc *p, const char *conf, int snippet,
 	}
 	if (p->pid == 0) {
 		int fd = open("/dev/null", O_RDWR);
+		sigset_t none;
 
-		/* never outlive the checker, even when it is killed */
+		/* never outlive the checker, even when it is killed; a
+		   terminal's hangup is the checker's to handle (nginx would
+		   take SIGHUP as "reload" and keep running) */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setpgid(0, 0);
 		if (fd >= 0) {
 			dup2(fd, 0);
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
 		execlp("nginx", "nginx", "-p", p->prefix, "-e", errlog,
-		       "-c", main_conf, "-g", g, (char *)NULL);
+		       "-c", conf, (char *)NULL);
 		_exit(127);
 	}
 	until = clock_ms() + START_MS;
@@ -197,5 +155,4 @@ void nginx_stop(struct nginx_proc *p)
 		}
 		p->pid = 0;
 	}
-	tmpdir_remove(p->prefix);
 }

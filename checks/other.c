@@ -102,12 +102,20 @@ static void balance_ip_hash(struct check_ctx *c)
 {
 	struct backends *bs = c->env->backends;
 	int count[BACKENDS_MAX] = { 0 }, used = 0, net, i;
+	struct hostport to;
+	const char *host;
 	struct url u;
 	char err[512], src[32];
 
 	/* sources 127.N.0.1 only reach an IPv4 loopback target */
 	if (url_parse(c->url, &u, err, sizeof(err)) < 0 ||
-	    (strncmp(u.host, "127.", 4) && strcmp(u.host, "localhost"))) {
+	    (c->connect && addr_parse(c->connect, u.port, &to, err,
+				      sizeof(err)) < 0)) {
+		check_error(c, "%s", err);
+		return;
+	}
+	host = c->connect ? to.host : u.host;
+	if (strncmp(host, "127.", 4) && strcmp(host, "localhost")) {
 		check_skip(c, "needs a target on 127.0.0.0/8 to connect from "
 			   "16 different /24 networks");
 		return;
@@ -182,7 +190,7 @@ static void run_backend_down(struct check_ctx *c)
 		return;
 	}
 	backends_stop(bs, 0, 0);
-	check_evidence_str(c, "stopped", bs->b[0].addr);
+	check_evidence_str(c, "stopped", bs->b[0].id);
 	for (k = 0; k < n; k++) {
 		struct wsc w;
 
@@ -202,7 +210,7 @@ static void run_backend_down(struct check_ctx *c)
 	}
 	if (c->res->status != CHECK_FAIL)
 		check_pass(c, "%d connections succeeded with %s stopped", n,
-			   bs->b[0].addr);
+			   bs->b[0].id);
 	if (backends_start(bs, 0, err, sizeof(err)) < 0)
 		check_error(c, "%s", err);
 }

@@ -21,6 +21,7 @@ void probe_opts(struct check_ctx *c, struct wsc_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->url = c->url;
+	o->connect_to = c->connect;
 	o->timeout_ms = left < 10000 ? left : 10000;
 	o->insecure = c->env->cfg->insecure;
 	o->ca_file = c->env->cfg->ca_file;

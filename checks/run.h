@@ -15,6 +15,9 @@
 
 struct check_config {
 	const char *urls[RUN_MAX_URLS];
+	const char *connect[RUN_MAX_URLS];	/* where to dial urls[i] instead
+						   of its host (a sandbox), or
+						   NULL */
 	int nurls;
 	const char *nginx_conf;		/* --nginx-conf */
 	int start_nginx;		/* --start-nginx */
@@ -35,6 +38,7 @@ struct check_config {
 struct run_result {
 	const struct check *check;
 	const char *url;
+	const char *connect;		/* cfg->connect of its url */
 	struct check_result res;
 };
 
@@ -46,6 +50,7 @@ struct run {
 	char server[256];		/* the proxy's Server header, if seen */
 	int abandoned;			/* a check's thread never ended: what
 					   the checks use must not be freed */
+	int interrupted;		/* run_interrupt stopped it */
 };
 
 /*
@@ -64,5 +69,17 @@ int run_selected(const struct check_config *cfg, const char *id);
 int run_checks(const struct check_env *env, struct run *run);
 
 void run_free(struct run *run);
+
+/*
+ * Stop the run in progress, from any thread (a signal thread): checks
+ * not started are skipped ("not run: interrupted"), running ones are
+ * reported as errors and left behind (run->abandoned), and run_checks
+ * returns at once with run->interrupted set.  For good: there is one run
+ * per process.
+ */
+void run_interrupt(void);
+
+/* 1 once run_interrupt was called. */
+int run_interrupted(void);
 
 #endif

@@ -28,6 +28,11 @@
 #define GRACE_MS 5000	/* past its deadline before a check is late */
 #define LATE_MS 30000	/* more, for a late one, before it is left behind */
 
+/* Every job of a run reports to these; run_interrupt wakes the waiter. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static int interrupted;		/* under lock */
+
 struct job {
 	const struct check *check;
 	struct check_ctx ctx;
@@ -120,7 +125,7 @@ static int wait_done(struct job *j, int64_t mono_deadline)
 
 	abs_time(mono_deadline, &ts);
 	pthread_mutex_lock(j->lock);
-	while (!j->done && clock_ms() < mono_deadline)
+	while (!j->done && !interrupted && clock_ms() < mono_deadline)
 		if (pthread_cond_timedwait(j->cond, j->lock, &ts) == ETIMEDOUT)
 			break;
 	done = j->done;
@@ -146,6 +151,12 @@ static int await(struct job *j, struct check_result *out, int64_t limit_ms)
 		return 0;
 	}
 	memset(out, 0, sizeof(*out));
+	if (run_interrupted()) {
+		out->status = CHECK_ERROR;
+		snprintf(out->message, sizeof(out->message), "interrupted");
+		pthread_detach(j->tid);
+		return -1;
+	}
 	out->status = CHECK_ERROR;
 	snprintf(out->message, sizeof(out->message),
 		 "did not finish within %s (--timeout)",
@@ -164,7 +175,7 @@ static int await(struct job *j, struct check_result *out, int64_t limit_ms)
 struct collect {
 	const struct check_env *env;
 	struct run *run;
-	const char *url;
+	const char *url, *connect;
 	int cap;
 };
 
@@ -185,6 +196,7 @@ static void collect(const struct check *c, void *arg)
 	memset(r, 0, sizeof(*r));
 	r->check = c;
 	r->url = k->url;
+	r->connect = k->connect;
 }
 
 static struct job *start(const struct check_env *env, struct run_result *r,
@@ -199,6 +211,7 @@ static struct job *start(const struct check_env *env, struct run_result *r,
 	j->cond = cond;
 	j->ctx.env = env;
 	j->ctx.url = r->url;
+	j->ctx.connect = r->connect;
 	j->ctx.res = &j->res;
 	j->ctx.deadline = clock_ms() + budget(env, r->check);
 	if (pthread_create(&j->tid, NULL, work, j)) {
@@ -222,11 +235,41 @@ static void finish(const struct check_env *env, struct run *run,
 		run->abandoned = 1;
 }
 
+void run_interrupt(void)
+{
+	pthread_mutex_lock(&lock);
+	interrupted = 1;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+}
+
+int run_interrupted(void)
+{
+	int v;
+
+	pthread_mutex_lock(&lock);
+	v = interrupted;
+	pthread_mutex_unlock(&lock);
+	return v;
+}
+
+/* Not started, and now never will be: say why. */
+static int not_run(struct run *run, struct run_result *r)
+{
+	const char *why = run_interrupted() ? "not run: interrupted" :
+			  run->abandoned ? "not run: an earlier check never "
+			  "finished" : NULL;
+
+	if (!why)
+		return 0;
+	r->res.status = run_interrupted() ? CHECK_SKIP : CHECK_ERROR;
+	snprintf(r->res.message, sizeof(r->res.message), "%s", why);
+	return 1;
+}
+
 int run_checks(const struct check_env *env, struct run *run)
 {
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-	struct collect k = { env, run, NULL, 0 };
+	struct collect k = { env, run, NULL, NULL, 0 };
 	struct job **jobs;
 	struct timespec ts;
 	int i;
@@ -235,6 +278,7 @@ int run_checks(const struct check_env *env, struct run *run)
 	run->started_at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	for (i = 0; i < env->cfg->nurls; i++) {
 		k.url = env->cfg->urls[i];
+		k.connect = env->cfg->connect[i];
 		check_foreach(collect, &k);
 	}
 	jobs = calloc(run->n ? run->n : 1, sizeof(*jobs));
@@ -257,30 +301,21 @@ int run_checks(const struct check_env *env, struct run *run)
 		if (!(r->check->needs & RUNS_ALONE) ||
 		    r->res.status == CHECK_SKIP)
 			continue;
-		if (run->abandoned) {
-			/* a check left running may still be stopping backends */
-			r->res.status = CHECK_ERROR;
-			snprintf(r->res.message, sizeof(r->res.message),
-				 "not run: an earlier check never finished");
+		/* a check left running may still be stopping backends */
+		if (not_run(run, r))
 			continue;
-		}
 		finish(env, run, r, start(env, r, &lock, &cond));
 	}
 	for (i = 0; i < run->n; i++)
 		if (!(run->r[i].check->needs & RUNS_ALONE) &&
-		    run->r[i].res.status != CHECK_SKIP && !run->abandoned)
+		    run->r[i].res.status != CHECK_SKIP &&
+		    !not_run(run, &run->r[i]))
 			jobs[i] = start(env, &run->r[i], &lock, &cond);
-		else if (!(run->r[i].check->needs & RUNS_ALONE) &&
-			 run->r[i].res.status != CHECK_SKIP) {
-			run->r[i].res.status = CHECK_ERROR;
-			snprintf(run->r[i].res.message,
-				 sizeof(run->r[i].res.message),
-				 "not run: an earlier check never finished");
-		}
 	for (i = 0; i < run->n; i++)
 		if (jobs[i])
 			finish(env, run, &run->r[i], jobs[i]);
 	free(jobs);
+	run->interrupted = run_interrupted();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	run->duration_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
 			   run->started_at;

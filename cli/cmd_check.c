@@ -3,6 +3,7 @@
  * Option parsing and set-up live here; the checks live in checks/.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "checks/nginx_conf.h"
 #include "checks/nginx_run.h"
 #include "checks/plan.h"
+#include "checks/sandbox.h"
 #include "checks/run.h"
 #include "cli/cli.h"
 #include "cli/report.h"
@@ -32,7 +34,9 @@ static const char usage[] =
 "  URL                      the proxy, ws:// or wss:// (several allowed)\n"
 "  --nginx-conf FILE        read the target, backends and expectations from\n"
 "                           an nginx config (includes followed)\n"
-"  --start-nginx            run nginx with that config for the run\n"
+"  --start-nginx            run nginx on a sandboxed copy of that config:\n"
+"                           loopback ports, certificates made here, stand-in\n"
+"                           backends for every upstream, host paths moved\n"
 "  --backends LIST          wsctl echo backends behind the proxy: ADDR,...\n"
 "                           already running, or spawn:ADDR,... to start them\n"
 "  --balance METHOD         expected balancing: round-robin, ip-hash,\n"
@@ -58,6 +62,7 @@ static const char usage[] =
 "  --format table|json      what goes to stdout (default table)\n"
 "  --color auto|always|never\n"
 "                           colour the table (default auto: on a terminal)\n"
+"  -v, --verbose            list what the sandbox changed in the config\n"
 "  -h, --help               show this help\n"
 "\n"
 "Exit status: 0 nothing failed, 1 a check failed or errored, 2 usage or\n"
@@ -89,31 +94,49 @@ static const struct option options[] = {
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct out_opts {
 	const char *report, *junit;
-	int json, color;
+	int json, color, verbose;
 };
 
-/* Spawned processes, for the signal handler only. */
-static struct backends *sig_backends;
-static struct nginx_proc *sig_nginx;
+/*
+ * SIGINT, SIGTERM and SIGHUP end a run the orderly way: the signals are
+ * blocked in every thread but this one, which tells the runner to stop;
+ * cmd_check then prints what it has, writes the reports and cleans up.
+ */
+static sigset_t stop_signals;
+static volatile int got_signal;
 
-static void on_signal(int sig)
+static void *signal_thread(void *arg)
 {
-	int i;
+	int sig = 0;
 
-	(void)sig;
-	if (sig_backends)
-		for (i = 0; i < sig_backends->n; i++)
-			if (sig_backends->b[i].pid > 0)
-				kill(sig_backends->b[i].pid, SIGKILL);
-	if (sig_nginx && sig_nginx->pid > 0)
-		kill(sig_nginx->pid, SIGTERM);
-	_exit(EXIT_FAIL);
+	(void)arg;
+	if (sigwait(&stop_signals, &sig) == 0) {
+		got_signal = sig;
+		run_interrupt();
+	}
+	return NULL;
+}
+
+static int catch_signals(void)
+{
+	pthread_t t;
+
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &stop_signals, NULL) ||
+	    pthread_create(&t, NULL, signal_thread, NULL))
+		return -1;
+	pthread_detach(t);
+	return 0;
 }
 
 static void list_one(const struct check *c, void *arg)
@@ -154,7 +177,7 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 	uint64_t n;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hv", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_NGINX_CONF: cfg->nginx_conf = optarg; break;
 		case OPT_START_NGINX: cfg->start_nginx = 1; break;
@@ -222,6 +245,7 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 			if (color == -2)
 				return cli_usage(cmd, "unknown --color '%s'", optarg);
 			break;
+		case 'v': out->verbose = 1; break;
 		case 'h':
 			exit(cli_help(usage));
 		default:
@@ -279,9 +303,9 @@ static int add_rejects(struct backends *bs, const struct check_config *cfg)
 }
 
 static int output(const struct run *run, const struct check_config *cfg,
-		  const struct out_opts *out)
+		  const struct out_opts *out, const struct sandbox *sb)
 {
-	struct report_meta m = { cfg, cfg->nginx_conf };
+	struct report_meta m = { cfg, cfg->nginx_conf, sb, out->verbose };
 	struct summary s = report_summary(run);
 	char err[512];
 	int rc = s.failed || s.errors ? EXIT_FAIL : EXIT_OK;
@@ -303,20 +327,92 @@ static int output(const struct run *run, const struct check_config *cfg,
 	return rc;
 }
 
+/* Stand-ins for every other live upstream address of the sandbox. */
+static int add_extras(const struct sandbox *sb, const struct backends *bs,
+		      struct backends *extra, char *err, size_t errlen)
+{
+	size_t i;
+	int k, used;
+
+	extra->spawn = 1;
+	for (i = 0; i < sb->nhosts; i++) {
+		char addr[300];
+
+		if (!sb->hosts[i].live)
+			continue;
+		addr_fmt(sb->hosts[i].to.host, sb->hosts[i].to.port, addr,
+			 sizeof(addr));
+		for (k = 0, used = 0; k < bs->n; k++)
+			used |= !strcmp(bs->b[k].addr, addr);
+		if (used)
+			continue;
+		if ((k = backends_add(extra, addr, 1, err, errlen)) < 0)
+			return -1;
+		snprintf(extra->b[k].id, sizeof(extra->b[k].id), "%s",
+			 sb->hosts[i].from);
+	}
+	return 0;
+}
+
+/* The sandbox's listen for the target, to wait on. */
+static void wait_addr(const char *connect, struct hostport *hp)
+{
+	char err[128];
+
+	if (addr_parse(connect, 0, hp, err, sizeof(err)) < 0)
+		memset(hp, 0, sizeof(*hp));
+}
+
+/*
+ * Read the config, make the sandbox when nginx is to be started, and
+ * derive the target, backends and expectations.  Returns EXIT_OK or
+ * EXIT_USAGE (the message printed).
+ */
+static int setup(struct check_config *cfg, struct nginx_conf **conf,
+		 struct sandbox *sb, struct backends *bs, struct backends *extra,
+		 struct expect *ex, char *url, size_t url_len, char *connect,
+		 size_t connect_len)
+{
+	char err[1024];
+
+	*conf = nginx_conf_load(cfg->nginx_conf, cfg->start_nginx ?
+				NGINX_READ_MISSING_OK : 0, err, sizeof(err));
+	if (!*conf)
+		return cli_err("check", "%s", err), EXIT_USAGE;
+	if (cfg->start_nginx && sandbox_make(sb, *conf, err, sizeof(err)) < 0)
+		return cli_err("check", "%s", err), EXIT_USAGE;
+	if (plan_from_nginx(*conf, cfg->start_nginx ? sb : NULL,
+			    cfg->nurls ? cfg->urls[0] : NULL, bs, ex, url,
+			    url_len, connect, connect_len, err, sizeof(err)) < 0)
+		return cli_err("check", "%s", err), EXIT_USAGE;
+	if (!cfg->nurls)
+		cfg->urls[cfg->nurls++] = url;
+	if (!cfg->start_nginx)
+		return EXIT_OK;
+	cfg->connect[0] = connect;
+	/* the copy's certificate is made here: trust exactly that one */
+	if (sb->cert[0] && !cfg->insecure && !cfg->ca_file)
+		cfg->ca_file = sb->cert;
+	if (add_extras(sb, bs, extra, err, sizeof(err)) < 0)
+		return cli_err("check", "%s", err), EXIT_USAGE;
+	return EXIT_OK;
+}
+
 int cmd_check(int argc, char **argv)
 {
-	static struct backends bs;
+	static struct backends bs, extra;
+	static struct sandbox sb;
 	struct check_config cfg = {
 		.idle_ms = 65000, .connections = 200, .timeout_ms = 30000,
 	};
-	struct out_opts out = { NULL, NULL, 0, 0 };
+	struct out_opts out = { NULL, NULL, 0, 0, 0 };
 	struct expect ex = { .balance = BALANCE_UNKNOWN };
 	struct check_notes notes = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct check_env env = { &cfg, NULL, &ex, &notes };
 	struct nginx_conf *conf = NULL;
 	struct nginx_proc ngx = { 0, "" };
 	struct run run = { 0 };
-	char err[1024], url[2300];
+	char err[1024], url[2300], connect[300];
 	int rc;
 
 	if ((rc = parse(argc, argv, &cfg, &bs, &out)) != EXIT_OK)
@@ -330,25 +426,16 @@ int cmd_check(int argc, char **argv)
 		snprintf(ex.read_timeout_from, sizeof(ex.read_timeout_from),
 			 "--read-timeout");
 	}
-	if (cfg.nginx_conf) {
-		if (!(conf = nginx_conf_read(cfg.nginx_conf, err, sizeof(err))))
-			return cli_err("check", "%s", err), EXIT_USAGE;
-		if (plan_from_nginx(conf, cfg.nurls ? cfg.urls[0] : NULL, &bs, &ex,
-				    url, sizeof(url), err, sizeof(err)) < 0) {
-			nginx_conf_free(conf);
-			return cli_err("check", "%s", err), EXIT_USAGE;
-		}
-		if (!cfg.nurls)
-			cfg.urls[cfg.nurls++] = url;
-	}
+	if (catch_signals() < 0)
+		return cli_err("check", "cannot set up signal handling"),
+		       EXIT_USAGE;
 	raise_nofile();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	sig_backends = &bs;
-	sig_nginx = &ngx;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-
 	rc = EXIT_USAGE;
+	if (cfg.nginx_conf &&
+	    setup(&cfg, &conf, &sb, &bs, &extra, &ex, url, sizeof(url),
+		  connect, sizeof(connect)) != EXIT_OK)
+		goto out;
 	if (bs.n) {
 		if (bs.spawn)
 			add_rejects(&bs, &cfg);
@@ -358,48 +445,52 @@ int cmd_check(int argc, char **argv)
 		}
 		env.backends = &bs;
 	}
+	if (extra.n && backends_start_all(&extra, err, sizeof(err)) < 0) {
+		cli_err("check", "%s", err);
+		goto out;
+	}
 	if (cfg.start_nginx) {
-		const struct nginx_dir *pid = nginx_dir_find(conf->root, "pid");
-		const struct nginx_dir *dm = nginx_dir_find(conf->root, "daemon");
-		struct url u;
 		struct hostport hp;
 
-		if (dm && dm->nargs > 1 && strcmp(dm->args[1], "off")) {
-			cli_err("check", "%s:%u: 'daemon %s' would put nginx in "
-				"the background; --start-nginx runs it in the "
-				"foreground (daemon off)", dm->at.file,
-				dm->at.line, dm->args[1]);
-			goto out;
-		}
-		url_parse(cfg.urls[0], &u, err, sizeof(err));
-		snprintf(hp.host, sizeof(hp.host), "%s", u.host);
-		hp.port = u.port;
-		if (nginx_start(&ngx, cfg.nginx_conf, !conf->has_http,
-				pid && pid->nargs > 1 ? pid->args[1] : NULL,
-				dm != NULL, &hp, err, sizeof(err)) < 0) {
+		wait_addr(connect, &hp);
+		if (nginx_start(&ngx, sb.prefix, sb.conf, &hp, err,
+				sizeof(err)) < 0) {
+			sandbox_translate(&sb, err, sizeof(err));
 			cli_err("check", "%s", err);
 			goto out;
 		}
 	}
-	if (run_checks(&env, &run) < 0) {
+	if (!run_interrupted() && run_checks(&env, &run) < 0) {
 		cli_err("check", "cannot run the checks");
 		goto out;
 	}
 	snprintf(run.server, sizeof(run.server), "%s", notes.server);
-	rc = output(&run, &cfg, &out);
+	run.interrupted |= run_interrupted();
+	rc = output(&run, &cfg, &out, cfg.start_nginx ? &sb : NULL);
+	if (run.interrupted) {
+		cli_err("check", "interrupted by %s", strsignal(got_signal));
+		rc = EXIT_FAIL;
+	}
 	if (run.abandoned) {
 		/* a check's thread still holds env, curl and this stack:
 		 * stop the children, then end here without freeing them */
-		cli_err("check", "a check never finished; exiting without "
-			"cleaning up after it");
+		if (!run.interrupted)
+			cli_err("check", "a check never finished; exiting "
+				"without cleaning up after it");
 		nginx_stop(&ngx);
 		backends_stop_all(&bs);
+		backends_stop_all(&extra);
+		sandbox_free(&sb);
 		fflush(NULL);
 		_exit(EXIT_FAIL);
 	}
 out:
+	if (run_interrupted() && rc == EXIT_USAGE)
+		rc = EXIT_FAIL;
 	nginx_stop(&ngx);
 	backends_stop_all(&bs);
+	backends_stop_all(&extra);
+	sandbox_free(&sb);
 	run_free(&run);
 	nginx_conf_free(conf);
 	curl_global_cleanup();

@@ -9,9 +9,13 @@
 
 #include "checks/run.h"
 
+struct sandbox;
+
 struct report_meta {
 	const struct check_config *cfg;
 	const char *config_file;	/* --nginx-conf, or NULL */
+	const struct sandbox *sandbox;	/* --start-nginx, or NULL */
+	int verbose;			/* -v: the table lists its changes */
 };
 
 struct summary {

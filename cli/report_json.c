@@ -8,7 +8,65 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "checks/sandbox.h"
 #include "cli/report.h"
+#include "common/addr.h"
+
+/* What the sandbox changed in the config, and where things went. */
+static void add_sandbox(cJSON *root, const struct sandbox *sb)
+{
+	cJSON *o, *a, *x;
+	char addr[300];
+	size_t i;
+
+	if (!sb) {
+		cJSON_AddNullToObject(root, "sandbox");
+		return;
+	}
+	o = cJSON_AddObjectToObject(root, "sandbox");
+	a = cJSON_AddArrayToObject(o, "changes");
+	for (i = 0; i < sb->nnotes; i++) {
+		const struct sandbox_note *n = &sb->notes[i];
+
+		x = cJSON_CreateObject();
+		if (n->at.file) {
+			cJSON_AddStringToObject(x, "file", n->at.file);
+			cJSON_AddNumberToObject(x, "line", n->at.line);
+		} else {
+			cJSON_AddNullToObject(x, "file");
+			cJSON_AddNullToObject(x, "line");
+		}
+		cJSON_AddStringToObject(x, "change", n->text);
+		cJSON_AddItemToArray(a, x);
+	}
+	a = cJSON_AddArrayToObject(o, "listen");
+	for (i = 0; i < sb->nports; i++) {
+		const struct sandbox_port *p = &sb->ports[i];
+
+		x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "from", p->from_unix[0] ? p->from_unix :
+					addr_fmt(p->from.host[0] ? p->from.host :
+						 "*", p->from.port, addr,
+						 sizeof(addr)));
+		cJSON_AddStringToObject(x, "to", addr_fmt(p->to.host, p->to.port,
+							  addr, sizeof(addr)));
+		cJSON_AddItemToArray(a, x);
+	}
+	a = cJSON_AddArrayToObject(o, "backends");
+	for (i = 0; i < sb->nhosts; i++) {
+		const struct sandbox_host *h = &sb->hosts[i];
+
+		x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "from", h->from);
+		if (h->live)
+			cJSON_AddStringToObject(x, "to", addr_fmt(h->to.host,
+						h->to.port, addr, sizeof(addr)));
+		else
+			cJSON_AddNullToObject(x, "to");
+		cJSON_AddItemToArray(a, x);
+	}
+	cJSON_AddBoolToObject(o, "tls", sb->cert[0] != '\0');
+}
 
 static cJSON *build(const struct run *run, const struct report_meta *m)
 {
@@ -35,6 +93,8 @@ static cJSON *build(const struct run *run, const struct report_meta *m)
 		cJSON_AddStringToObject(o, "config", m->config_file);
 	else
 		cJSON_AddNullToObject(o, "config");
+	add_sandbox(root, m->sandbox);
+	cJSON_AddBoolToObject(root, "interrupted", run->interrupted);
 	gmtime_r(&t, &tm);
 	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checks/sandbox.h"
 #include "cli/report.h"
 
 static const char *const names[] = { "pass", "fail", "skip", "error" };
@@ -33,6 +34,29 @@ struct summary report_summary(const struct run *run)
 	return s;
 }
 
+/* What the sandbox changed: a count, or with -v every change. */
+static void sandbox_lines(FILE *f, const struct report_meta *m)
+{
+	const struct sandbox *sb = m->sandbox;
+	size_t i;
+
+	if (!sb)
+		return;
+	fprintf(f, "sandbox: nginx ran a copy of %s with %zu change%s%s\n",
+		m->config_file, sb->nnotes, sb->nnotes == 1 ? "" : "s",
+		m->verbose ? ":" : " (-v lists them)");
+	for (i = 0; m->verbose && i < sb->nnotes; i++) {
+		const struct sandbox_note *n = &sb->notes[i];
+
+		if (n->at.file)
+			fprintf(f, "  %s:%u: %s\n", n->at.file, n->at.line,
+				n->text);
+		else
+			fprintf(f, "  %s\n", n->text);
+	}
+	fputc('\n', f);
+}
+
 void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 		  int color)
 {
@@ -40,6 +64,7 @@ void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 	struct summary s = report_summary(run);
 	int i;
 
+	sandbox_lines(f, m);
 	for (i = 0; i < run->n; i++) {
 		const struct run_result *r = &run->r[i];
 		enum check_status st = r->res.status;

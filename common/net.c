@@ -79,6 +79,26 @@ int net_local_port(int fd)
 	return sa_port((struct sockaddr *)&ss);
 }
 
+int net_free_port(int v6)
+{
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	int fd, port = -1, one = 1;
+
+	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a6.sin6_addr = in6addr_loopback;
+	if ((fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
+			 0)) < 0)
+		return -1;
+	if (v6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
+		 v6 ? sizeof(a6) : sizeof(a4)) == 0)
+		port = net_local_port(fd);
+	close(fd);
+	return port;
+}
+
 /* The address without the port; IPv4-mapped IPv6 shown as IPv4. */
 static const char *sa_ip(const struct sockaddr *sa, char *buf, size_t len)
 {

@@ -50,6 +50,12 @@ int net_nonblock(int fd, int on);
 int net_local_port(int fd);
 
 /*
+ * A port that is free on 127.0.0.1 (v6 0) or ::1 (v6 1) right now: the
+ * kernel's pick for port 0, released again.  Returns it, or -1 (no ::1).
+ */
+int net_free_port(int v6);
+
+/*
  * Format a socket address as "127.0.0.1:8010" or "[::1]:8010" (IPv4-mapped
  * IPv6 addresses are shown as IPv4).  Returns buf.
  */

@@ -63,4 +63,13 @@ void tls_free(struct tls *t);
  */
 const char *tls_reason(void);
 
+/*
+ * Write a fresh self-signed certificate (P-256, valid for a week) for
+ * names[0..n) plus localhost, 127.0.0.1 and ::1 to cert, and its key to
+ * key, both PEM.  Names are DNS names as a server_name gives them
+ * ("*.example.com" included).  Returns 0, or -1 with err filled.
+ */
+int tls_make_cert(const char *cert, const char *key,
+		  const char *const *names, size_t n, char *err, size_t errlen);
+
 #endif

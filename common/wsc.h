@@ -80,6 +80,10 @@ struct wsc_opts {
 	const char *origin;		/* Origin header, or NULL */
 	const char *user_agent;		/* User-Agent header, or NULL */
 	const char *source;		/* local address to bind, or NULL */
+	const char *connect_to;		/* "host:port" to dial instead of the
+					   URL's (curl's --connect-to): Host,
+					   SNI and the certificate name stay
+					   the URL's */
 	int timeout_ms;
 	int insecure;			/* TLS: no certificate check */
 	const char *ca_file;		/* TLS: trust these CAs instead */

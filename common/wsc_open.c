@@ -322,8 +322,17 @@ static int dial(struct wsc *c, const struct wsc_opts *o, int64_t deadline,
 	if (url_parse(o->url, &c->url, err, errlen) < 0)
 		return WSC_ERR_REQUEST;
 	left = deadline - clock_ms();
-	c->fd = net_connect(c->url.host, c->url.port, o->source,
-			    left > 0 ? (int)left : 1, err, errlen);
+	if (o->connect_to) {
+		struct hostport hp;
+
+		if (addr_parse(o->connect_to, c->url.port, &hp, err, errlen) < 0)
+			return WSC_ERR_REQUEST;
+		c->fd = net_connect(hp.host, hp.port, o->source,
+				    left > 0 ? (int)left : 1, err, errlen);
+	} else {
+		c->fd = net_connect(c->url.host, c->url.port, o->source,
+				    left > 0 ? (int)left : 1, err, errlen);
+	}
 	if (c->fd < 0)
 		return WSC_ERR_CONNECT;
 	if (net_nonblock(c->fd, 1) < 0)

@@ -137,25 +137,24 @@ run_check long-timeout --idle 2s --only 'timeout.*'
 expect_eq "300s proxy_read_timeout: idle passes" \
 	"$(grep -c '^timeout.idle  .*pass' "$OUT/check-long-timeout.table")/$RC" "1/0"
 
-# nginx that cannot start: exit 2 with nginx's own reason
+# the config's own port is taken (say by the nginx the host runs): the
+# sandboxed copy listens on a port of its own and the run goes ahead
 make_conf busy ''
 spawn busy python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$LISTEN)); s.listen(); time.sleep(60)"
 wait_port "$LISTEN"
-run_check busy --quick
-expect_eq "nginx port busy: exit 2" "$RC" 2
-expect_match "nginx port busy: message" "$(head -n1 "$OUT/check-busy.err")" \
-	"nginx did not start: .*Address already in use"
+run_check busy --quick --only 'handshake.*'
+expect_eq "the config's port is busy: the copy runs elsewhere, passes" "$RC/$FAILED" "0/"
 stop "$SPAWNED"
 
-# a config that says "daemon off;" itself still starts (no duplicate in
-# -g); "daemon on;" is refused with its line, exit 2
+# "daemon off;" and "daemon on;" in the config: the copy leaves both out
+# (nginx runs in the foreground) and says so
 make_conf daemon-off '1i daemon off;'
 run_check daemon-off --quick --only 'handshake.*'
 expect_eq "daemon off in the config: it starts and passes" "$RC/$FAILED" "0/"
 make_conf daemon-on '1i daemon on;'
-run_check daemon-on --quick --only 'handshake.*'
-expect_eq "daemon on in the config: exit 2" "$RC" 2
-expect_match "... naming the line" "$(cat "$OUT/check-daemon-on.err")" "nginx-daemon-on.conf:1: 'daemon on' would put nginx in the background"
+run_check daemon-on --quick --only 'handshake.*' -v
+expect_eq "daemon on in the config: it starts and passes" "$RC/$FAILED" "0/"
+expect_match "... the table names the line left out" "$(cat "$OUT/check-daemon-on.table")" "nginx-daemon-on.conf:1: daemon: left out"
 
 # a config error names file and line, exit 2
 printf 'events {}\nhttp {\n  server {\n    listen 1;\n  }}\n}\n' >"$OUT/bad.conf"
