@@ -262,6 +262,34 @@ int backends_start(struct backends *bs, int i, char *err, size_t errlen)
 	return rc;
 }
 
+void backends_view(const struct backends *all, const int *idx, const int *w,
+		   int n, struct backends *view)
+{
+	int i;
+
+	memcpy(view->self, all->self, sizeof(view->self));
+	memcpy(view->reject, all->reject, sizeof(view->reject));
+	memcpy(view->logdir, all->logdir, sizeof(view->logdir));
+	view->nreject = all->nreject;
+	view->spawn = all->spawn;
+	view->n = 0;
+	for (i = 0; i < n && i < BACKENDS_MAX; i++) {
+		view->b[i] = all->b[idx[i]];
+		view->b[i].weight = w[i] > 0 ? w[i] : 1;
+		view->n++;
+	}
+	pthread_mutex_init(&view->lock, NULL);
+}
+
+void backends_unview(const struct backends *view, const int *idx,
+		     struct backends *all)
+{
+	int i;
+
+	for (i = 0; i < view->n; i++)
+		all->b[idx[i]].pid = view->b[i].pid;
+}
+
 int backends_stop(struct backends *bs, int i, int hard)
 {
 	pid_t pid;

@@ -61,6 +61,17 @@ void backends_stop_all(struct backends *bs);
 int backends_stop(struct backends *bs, int i, int hard);
 int backends_start(struct backends *bs, int i, char *err, size_t errlen);
 
+/*
+ * A view of some backends of all, for the checks of one target: entries
+ * idx[0..n) with weights w, the same processes (all must be started).
+ * A check may stop and start a backend of the view; backends_unview then
+ * gives all the new pids.  The view needs no backends_stop_all.
+ */
+void backends_view(const struct backends *all, const int *idx, const int *w,
+		   int n, struct backends *view);
+void backends_unview(const struct backends *view, const int *idx,
+		     struct backends *all);
+
 /* The index of the backend whose id is id, or -1. */
 int backends_find_id(struct backends *bs, const char *id);
 

@@ -340,6 +340,28 @@ int nginx_find_proxy(const struct nginx_conf *c, int port, const char *path,
 		     const struct nginx_location **loc,
 		     char *err, size_t errlen);
 
+/* The location nginx picks in s for uri (a path, no query), or NULL. */
+const struct nginx_location *nginx_location_for(const struct nginx_server *s,
+					       const char *uri);
+
+/*
+ * The server nginx picks for a request to host on port: the longest
+ * server_name match (exact, then *.x and .x, then x.*; regex names are
+ * not evaluated), else the default server for the port.  NULL when no
+ * server listens there.
+ */
+const struct nginx_server *nginx_server_for(const struct nginx_conf *c,
+					    int port, const char *host);
+
+/*
+ * The URI the backend gets for a request to uri at l: a proxy_pass with
+ * a URI part replaces the part of a prefix location that matched
+ * ("location /push/ { proxy_pass http://b/; }": /push/x -> /x); else the
+ * URI is passed as it is.  Returns 0, or -1 when out is too small.
+ */
+int nginx_backend_uri(const struct nginx_location *l, const char *uri,
+		      char *out, size_t len);
+
 /*
  * The address to connect to for l: a wildcard host becomes the loopback
  * address of its family ("" and "0.0.0.0" -> 127.0.0.1, "::" -> ::1).

@@ -176,6 +176,71 @@ int nginx_find_proxy(const struct nginx_conf *c, int port, const char *path,
 	return 0;
 }
 
+const struct nginx_location *nginx_location_for(const struct nginx_server *s,
+					       const char *uri)
+{
+	const struct nginx_location *l = NULL;
+
+	find_location(s, NULL, uri, &l);
+	return l;
+}
+
+/* server_name's rules: exact, then *.x / .x, then x.*, else NULL */
+static int name_match(const char *name, const char *host)
+{
+	size_t n = strlen(name), h = strlen(host);
+
+	if (!strcasecmp(name, host))
+		return 3;
+	if (name[0] == '.' && (!strcasecmp(name + 1, host) ||
+			       (h > n && !strcasecmp(host + h - n, name))))
+		return 2;
+	if (name[0] == '*' && name[1] == '.' && h > n - 1 &&
+	    !strcasecmp(host + h - (n - 1), name + 1))
+		return 2;
+	if (n > 2 && name[n - 1] == '*' && name[n - 2] == '.' &&
+	    !strncasecmp(host, name, n - 1))
+		return 1;
+	return 0;
+}
+
+const struct nginx_server *nginx_server_for(const struct nginx_conf *c,
+					    int port, const char *host)
+{
+	const struct nginx_server *v[64], *best = NULL;
+	size_t n = candidates(c, port, v, sizeof(v) / sizeof(v[0])), i, k;
+	int score = 0;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < v[i]->nnames; k++) {
+			int m = name_match(v[i]->names[k], host);
+
+			if (m > score) {
+				score = m;
+				best = v[i];
+			}
+		}
+	return best ? best : n ? v[0] : NULL;
+}
+
+int nginx_backend_uri(const struct nginx_location *l, const char *uri,
+		      char *out, size_t len)
+{
+	const struct nginx_target *t = &l->target;
+	size_t n = strlen(l->path);
+	int w;
+
+	if (t->kind == NGINX_TARGET_VARIABLE || t->kind == NGINX_TARGET_NONE ||
+	    !*t->uri || (l->match != NGINX_MATCH_PREFIX &&
+			 l->match != NGINX_MATCH_EXACT &&
+			 l->match != NGINX_MATCH_PREFIX_NOREGEX) ||
+	    strncmp(uri, l->path, n))
+		w = snprintf(out, len, "%s", uri);
+	else
+		w = snprintf(out, len, "%s%s", t->uri, uri + n);
+	return w < 0 || (size_t)w >= len ? -1 : 0;
+}
+
 int nginx_listen_target(const struct nginx_listen *l, struct hostport *hp)
 {
 	const char *h = l->addr.host;

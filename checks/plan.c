@@ -1,6 +1,9 @@
 /*
- * plan.c - derive a check run's expectations from an nginx config.
+ * plan.c - derive a check run's targets and expectations from an nginx
+ * config: which locations, over which schemes, behind which backends.
  */
+#include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,158 +34,159 @@ static void where(const struct nginx_pos *at, char *out, size_t len)
 	snprintf(out, len, "%s:%u", slash ? slash + 1 : at->file, at->line);
 }
 
-/* The name a server answers to, as a browser would send it, or NULL. */
-static const char *server_host(const struct nginx_server *s)
+/* "location /ws/", "location ~* \.js$" */
+static void loc_name(const struct nginx_location *l, char *out, size_t len)
 {
-	size_t i;
+	static const char *const mod[] = { "", "= ", "^~ ", "~ ", "~* ", "" };
 
-	for (i = 0; i < s->nnames; i++) {
-		const char *n = s->names[i];
-
-		if (n[0] && n[0] != '~' && n[0] != '*' && n[0] != '.' &&
-		    !strchr(n, '$') && !strchr(n, '*') && strcmp(n, "_"))
-			return n;
-	}
-	return NULL;
+	snprintf(out, len, "location %s%s", mod[l->match], l->path);
 }
 
-/*
- * The target URL for a server and location, when none was given.  In a
- * sandbox, the URL is production's (the server's name and its listen
- * port) and connect gets where the copy listens for it.
- */
-static int target(const struct nginx_server *s, const struct nginx_location *l,
-		  const struct sandbox *sb, char *out, size_t len,
-		  char *connect, size_t clen, char *err, size_t errlen)
+/* "FILE:LINE: message" (or the message alone) into err; returns -1. */
+static int fail(char *err, size_t errlen, const struct nginx_pos *at,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, const struct nginx_pos *at,
+		const char *fmt, ...)
 {
-	const char *path = "/", *name = server_host(s);
-	struct hostport hp;
-	char addr[300];
-	size_t i;
+	va_list ap;
+	int n = 0;
 
-	if (l->match == NGINX_MATCH_PREFIX || l->match == NGINX_MATCH_EXACT ||
-	    l->match == NGINX_MATCH_PREFIX_NOREGEX)
-		path = l->path;
-	for (i = 0; i < s->nlistens; i++) {
-		const struct nginx_listen *ls = &s->listens[i];
-		const struct sandbox_port *p = sb ? sandbox_port(sb, ls) : NULL;
-		int dflt = ls->addr.port == (ls->ssl ? 443 : 80);
-
-		if (sb && p) {
-			const char *h = name ? name : ls->addr.host[0] &&
-				strcmp(ls->addr.host, "0.0.0.0") &&
-				strcmp(ls->addr.host, "::") ? ls->addr.host :
-				"localhost";
-
-			if (ls->unix_path)
-				dflt = 1;
-			snprintf(out, len, "%s://%s%s", ls->ssl ? "wss" : "ws",
-				 dflt ? (strchr(h, ':') ? addr_fmt(h, 0, addr,
-				 sizeof(addr)) : h) : addr_fmt(h, ls->addr.port,
-				 addr, sizeof(addr)), path);
-			if (dflt && strchr(h, ':'))	/* "[::1]" alone */
-				snprintf(out, len, "%s://[%s]%s", ls->ssl ?
-					 "wss" : "ws", h, path);
-			addr_fmt(p->to.host, p->to.port, connect, clen);
-			return 0;
-		}
-		if (!sb && nginx_listen_target(ls, &hp) == 0) {
-			snprintf(out, len, "%s://%s%s", ls->ssl ? "wss" : "ws",
-				 addr_fmt(hp.host, hp.port, addr, sizeof(addr)),
-				 path);
-			return 0;
-		}
-	}
-	snprintf(err, errlen, "the server that proxies listens on no TCP address");
+	if (at && at->file)
+		n = snprintf(err, errlen, "%s:%u: ", at->file, at->line);
+	if (n < 0 || (size_t)n >= errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
-/* One backend standing in for what the config calls name. */
-static int add_standin(const struct sandbox *sb, const char *name, int weight,
-		       struct backends *bs, char *err, size_t errlen)
+static void leave(struct plan *p, const struct nginx_location *l,
+		  const char *why)
 {
-	const struct sandbox_host *h = sandbox_host(sb, name);
-	char addr[300];
+	struct plan_left *x;
+
+	if (p->nleft == PLAN_MAX_LEFT)
+		return;
+	x = &p->left[p->nleft++];
+	x->at = l->at;
+	loc_name(l, x->location, sizeof(x->location));
+	snprintf(x->why, sizeof(x->why), "%s", why);
+}
+
+/* ---- backends ----------------------------------------------------- */
+
+/* Index of addr in bs, added (with id) when new; -1 with err. */
+static int backend(struct backends *bs, const char *addr, const char *id,
+		   char *err, size_t errlen)
+{
 	int i;
 
-	if (!h || !h->live)
-		return 0;
-	addr_fmt(h->to.host, h->to.port, addr, sizeof(addr));
-	if ((i = backends_add(bs, addr, weight, err, errlen)) < 0)
+	for (i = 0; i < bs->n; i++)
+		if (!strcmp(bs->b[i].addr, addr))
+			return i;
+	if ((i = backends_add(bs, addr, 1, err, errlen)) < 0)
 		return -1;
-	snprintf(bs->b[i].id, sizeof(bs->b[i].id), "%s", name);
+	snprintf(bs->b[i].id, sizeof(bs->b[i].id), "%s", id);
+	return i;
+}
+
+static int use(struct plan_target *t, struct backends *bs, const char *addr,
+	       const char *id, int weight, char *err, size_t errlen)
+{
+	int i, k;
+
+	if (t->nbackends == BACKENDS_MAX)
+		return 0;
+	if ((i = backend(bs, addr, id, err, errlen)) < 0)
+		return -1;
+	for (k = 0; k < t->nbackends; k++)
+		if (t->backend[k] == i)
+			return 0;
+	t->backend[t->nbackends] = i;
+	t->weight[t->nbackends++] = weight;
 	return 0;
 }
 
-static int add_peers(const struct nginx_upstream *u, const struct sandbox *sb,
-		     struct backends *bs, char *err, size_t errlen)
+/* One backend for what the config calls name: its stand-in, or itself
+   when it is a local address of the running proxy's host. */
+static int use_name(struct plan_target *t, const struct sandbox *sb,
+		    struct backends *bs, const char *name,
+		    const struct hostport *hp, int weight, char *err,
+		    size_t errlen)
+{
+	char addr[300];
+
+	if (sb) {
+		const struct sandbox_host *h = sandbox_host(sb, name);
+
+		if (!h || !h->live)
+			return 0;
+		addr_fmt(h->to.host, h->to.port, addr, sizeof(addr));
+		return use(t, bs, addr, name, weight, err, errlen);
+	}
+	if (!hp || !nginx_host_is_local(hp->host))
+		return 0;
+	if (!strchr(name, ':') || name[strlen(name) - 1] == ']')
+		addr_fmt(hp->host, hp->port, addr, sizeof(addr));
+	else
+		snprintf(addr, sizeof(addr), "%s", name);
+	return use(t, bs, addr, addr, weight, err, errlen);
+}
+
+static int use_upstream(struct plan_target *t, const struct sandbox *sb,
+			struct backends *bs, const struct nginx_upstream *u,
+			char *err, size_t errlen)
 {
 	size_t i;
 
 	for (i = 0; i < u->npeers; i++) {
 		const struct nginx_peer *p = &u->peers[i];
-		char addr[300];
 
-		if (p->backup || p->down)
+		if (p->backup || p->down || (!sb && p->unix_socket))
 			continue;
-		if (sb) {
-			if (add_standin(sb, p->addr, (int)p->weight, bs, err,
-					errlen) < 0)
-				return -1;
-			continue;
-		}
-		if (p->unix_socket || !nginx_host_is_local(p->hp.host))
-			continue;
-		snprintf(addr, sizeof(addr), "%s", p->addr);
-		if (!strchr(addr, ':') || addr[strlen(addr) - 1] == ']')
-			snprintf(addr, sizeof(addr), "%s:%u", p->addr, p->hp.port);
-		if (backends_add(bs, addr, (int)p->weight, err, errlen) < 0)
+		if (use_name(t, sb, bs, p->addr, p->unix_socket ? NULL : &p->hp,
+			     (int)p->weight, err, errlen) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* The backends behind l: its upstream's servers, or its one host. */
-static int add_backends(const struct nginx_conf *c,
-			const struct nginx_location *l, const struct sandbox *sb,
-			struct backends *bs, char *err, size_t errlen)
+static int use_backends(const struct nginx_conf *c, struct plan_target *t,
+			const struct sandbox *sb, struct backends *bs,
+			char *err, size_t errlen)
 {
-	const struct nginx_target *t = &l->target;
+	const struct nginx_target *x = &t->loc->target;
 	const struct sandbox_host *h = NULL;
 	const char *up = NULL;
 	char addr[300];
 
-	switch (t->kind) {
+	switch (x->kind) {
 	case NGINX_TARGET_UPSTREAM:
-		return add_peers(t->upstream, sb, bs, err, errlen);
+		return use_upstream(t, sb, bs, x->upstream, err, errlen);
 	case NGINX_TARGET_ADDR:
-		addr_fmt(t->addr.host, t->addr.port, addr, sizeof(addr));
-		if (sb)
-			return add_standin(sb, addr, 1, bs, err, errlen);
-		if (!nginx_host_is_local(t->addr.host))
-			return 0;
-		return backends_add(bs, addr, 1, err, errlen) < 0 ? -1 : 0;
-	case NGINX_TARGET_UNIX:
-		if (!sb)
-			return 0;
-		{
-			const char *h = t->url + 7 + t->tls;	/* "unix:/x:/u" */
-			const char *end = strchr(h + 5, ':');
+		addr_fmt(x->addr.host, x->addr.port, addr, sizeof(addr));
+		return use_name(t, sb, bs, addr, &x->addr, 1, err, errlen);
+	case NGINX_TARGET_UNIX: {
+		const char *u = x->url + 7 + x->tls;	/* "unix:/x:/uri" */
+		const char *end = strchr(u + 5, ':');
 
-			snprintf(addr, sizeof(addr), "%.*s", end ?
-				 (int)(end - h) : (int)strlen(h), h);
-		}
-		return add_standin(sb, addr, 1, bs, err, errlen);
+		snprintf(addr, sizeof(addr), "%.*s", end ? (int)(end - u) :
+			 (int)strlen(u), u);
+		return sb ? use_name(t, sb, bs, addr, NULL, 1, err, errlen) : 0;
+	}
 	case NGINX_TARGET_VARIABLE:
 		if (!sb)
 			return 0;
-		switch (sandbox_pass(sb, &t->at, &h, &up)) {
+		switch (sandbox_pass(sb, &x->at, &h, &up)) {
 		case 1:
-			return add_standin(sb, h->from, 1, bs, err, errlen);
+			return use_name(t, sb, bs, h->from, NULL, 1, err, errlen);
 		case 0:
 			if (nginx_upstream_find(c, up))
-				return add_peers(nginx_upstream_find(c, up), sb,
-						 bs, err, errlen);
+				return use_upstream(t, sb, bs,
+						    nginx_upstream_find(c, up),
+						    err, errlen);
 			return 0;
 		default:
 			return 0;
@@ -193,61 +197,330 @@ static int add_backends(const struct nginx_conf *c,
 	return 0;
 }
 
-int plan_from_nginx(const struct nginx_conf *c, const struct sandbox *sb,
-		    const char *url, struct backends *bs, struct expect *ex,
-		    char *url_out, size_t url_len, char *connect,
-		    size_t connect_len, char *err, size_t errlen)
+/* ---- targets ------------------------------------------------------ */
+
+/* The name a server answers to, as a browser would send it, or NULL. */
+static const char *server_host(const struct nginx_server *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnames; i++) {
+		const char *n = s->names[i];
+
+		if (n[0] && n[0] != '~' && n[0] != '.' && !strchr(n, '$') &&
+		    !strchr(n, '*') && strcmp(n, "_"))
+			return n;
+	}
+	return NULL;
+}
+
+/* Where to dial for listen l: the copy's port, or l's own address. */
+static int dial(const struct sandbox *sb, const struct nginx_listen *l,
+		char *out, size_t len)
+{
+	struct hostport hp;
+
+	if (sb) {
+		const struct sandbox_port *p = sandbox_port(sb, l);
+
+		if (!p)
+			return -1;
+		addr_fmt(p->to.host, p->to.port, out, len);
+		return 0;
+	}
+	if (nginx_listen_target(l, &hp) < 0)
+		return -1;
+	addr_fmt(hp.host, hp.port, out, len);
+	return 0;
+}
+
+/* "ws://chat.example.com/ws/", the port only when not the scheme's. */
+static void prod_url(const struct nginx_server *s, const struct nginx_listen *l,
+		     const char *path, char *out, size_t len)
+{
+	const char *h = server_host(s);
+	char hostport[300];
+	uint16_t port = l->unix_path ? 0 : l->addr.port;
+
+	if (!h)
+		h = l->addr.host[0] && strcmp(l->addr.host, "0.0.0.0") &&
+		    strcmp(l->addr.host, "::") && !l->unix_path ?
+		    l->addr.host : "localhost";
+	if (port == (l->ssl ? 443 : 80))
+		port = 0;
+	if (port)
+		addr_fmt(h, port, hostport, sizeof(hostport));
+	else
+		snprintf(hostport, sizeof(hostport), strchr(h, ':') ? "[%s]" :
+			 "%s", h);
+	snprintf(out, len, "%s://%s%s", l->ssl ? "wss" : "ws", hostport, path);
+}
+
+static int fill(const struct nginx_conf *c, const struct sandbox *sb,
+		const struct plan_request *rq, struct backends *bs,
+		int fixed_backends, struct plan_target *t, char *err,
+		size_t errlen)
+{
+	const struct expect *g = rq->given;
+	struct nginx_pos at;
+	struct url u;
+	char uri[2048];
+	int i;
+
+	if (url_parse(t->url, &u, err, errlen) < 0)
+		return -1;
+	snprintf(uri, sizeof(uri), "%.*s", (int)strcspn(u.path, "?"), u.path);
+	if (nginx_backend_uri(t->loc, uri, t->backend_path,
+			      sizeof(t->backend_path)) < 0)
+		snprintf(t->backend_path, sizeof(t->backend_path), "%s", uri);
+	t->ex = *g;
+	if (t->ex.balance == BALANCE_UNKNOWN &&
+	    t->loc->target.kind == NGINX_TARGET_UPSTREAM) {
+		t->ex.balance = from_nginx(t->loc->target.upstream->balance);
+		where(&t->loc->target.upstream->at, t->ex.balance_from,
+		      sizeof(t->ex.balance_from));
+	}
+	if (!t->ex.read_timeout_ms) {
+		t->ex.read_timeout_ms = nginx_read_timeout(&t->loc->scope, &at);
+		where(&at, t->ex.read_timeout_from,
+		      sizeof(t->ex.read_timeout_from));
+	}
+	if (!fixed_backends)
+		return use_backends(c, t, sb, bs, err, errlen);
+	for (i = 0; i < bs->n && i < BACKENDS_MAX; i++) {
+		t->backend[i] = i;
+		t->weight[i] = bs->b[i].weight;
+	}
+	t->nbackends = i;
+	return 0;
+}
+
+static int add_target(struct plan *p, const struct nginx_server *s,
+		      const struct nginx_location *l, const char *url,
+		      const char *connect)
+{
+	struct plan_target *t;
+	int i;
+
+	for (i = 0; i < p->n; i++)
+		if (!strcmp(p->t[i].url, url) && !strcmp(p->t[i].connect, connect))
+			return 0;
+	if (p->n == PLAN_MAX_TARGETS)
+		return -1;
+	t = &p->t[p->n++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->url, sizeof(t->url), "%s", url);
+	snprintf(t->connect, sizeof(t->connect), "%s", connect);
+	t->server = s;
+	t->loc = l;
+	return 0;
+}
+
+/* A URL of the command line: the server and location nginx picks. */
+static int requested(const struct nginx_conf *c, const struct sandbox *sb,
+		     struct plan *p, const char *url, char *err, size_t errlen)
 {
 	const struct nginx_server *s;
 	const struct nginx_location *l;
-	struct nginx_pos at;
+	char uri[2048], connect[300] = "";
 	struct url u;
-	char path[2048];
+	size_t i;
 
-	if (url) {
-		if (url_parse(url, &u, err, errlen) < 0)
-			return -1;
-		snprintf(path, sizeof(path), "%.*s", (int)strcspn(u.path, "?"),
-			 u.path);
-	}
-	if (nginx_find_proxy(c, url ? u.port : 0, url ? path : NULL, &s, &l,
-			     err, errlen) < 0)
+	if (url_parse(url, &u, err, errlen) < 0)
 		return -1;
-	connect[0] = '\0';
-	if (!url && target(s, l, sb, url_out, url_len, connect, connect_len,
-			   err, errlen) < 0)
-		return -1;
-	if (url && sb) {
-		size_t i;
+	snprintf(uri, sizeof(uri), "%.*s", (int)strcspn(u.path, "?"), u.path);
+	if (!(s = nginx_server_for(c, u.port, u.host)))
+		return fail(err, errlen, NULL, "%s: no server listens on "
+				  "port %u", c->files[0], u.port);
+	if (!(l = nginx_location_for(s, uri)))
+		return fail(err, errlen, NULL, "%s: no location matches "
+				  "'%s'", c->files[0], uri);
+	if (!l->target.url)
+		return fail(err, errlen, &l->at, "location '%s' does not "
+				  "proxy '%s'", l->path, uri);
+	for (i = 0; i < s->nlistens && !connect[0]; i++)
+		if (!s->listens[i].unix_path && s->listens[i].addr.port == u.port &&
+		    s->listens[i].ssl == u.tls)
+			dial(sb, &s->listens[i], connect, sizeof(connect));
+	if (!connect[0] && sb)
+		return fail(err, errlen, NULL, "%s: no %s listen on port "
+				  "%u for %s", c->files[0], u.tls ? "ssl" :
+				  "plain", u.port, url);
+	if (!sb)	/* the running proxy: the URL says where it is */
+		connect[0] = '\0';
+	if (add_target(p, s, l, url, connect) < 0)
+		return fail(err, errlen, NULL, "more than %d targets",
+				  PLAN_MAX_TARGETS);
+	return 0;
+}
 
-		for (i = 0; i < s->nlistens && !connect[0]; i++) {
-			const struct sandbox_port *p = sandbox_port(sb, &s->listens[i]);
+/*
+ * A path that reaches l: its own for a prefix or exact location; for a
+ * regex, its literal start ("^/ws/" -> "/ws/"), tried as it is and with
+ * a character more; "" when none does.
+ */
+static void path_for(const struct nginx_server *s,
+		     const struct nginx_location *l, char *out, size_t len)
+{
+	const char *r = l->path;
+	char lit[1024];
+	size_t n = 0;
+	int tries;
 
-			if (p && s->listens[i].addr.port == u.port &&
-			    s->listens[i].ssl == u.tls)
-				addr_fmt(p->to.host, p->to.port, connect,
-					 connect_len);
+	out[0] = '\0';
+	if (l->match == NGINX_MATCH_NAMED)
+		return;
+	if (l->match != NGINX_MATCH_REGEX && l->match != NGINX_MATCH_REGEX_ICASE) {
+		snprintf(out, len, "%s", l->path);
+		return;
+	}
+	if (*r == '^')
+		r++;
+	if (*r != '/')
+		lit[n++] = '/';
+	for (; *r && n + 2 < sizeof(lit); r++) {
+		if (*r == '\\' && r[1] && !isalnum((unsigned char)r[1]))
+			lit[n++] = *++r;
+		else if (strchr(".[](){}*+?|^$\\", *r))
+			break;
+		else
+			lit[n++] = *r;
+	}
+	/* "x?" and "x*" make the last character optional */
+	if ((*r == '?' || *r == '*') && n > 1)
+		n--;
+	lit[n] = '\0';
+	for (tries = 0; tries < 3; tries++) {
+		snprintf(out, len, "%s%s", lit, tries == 1 ? "x" :
+			 tries == 2 ? "1" : "");
+		if (nginx_location_for(s, out) == l)
+			return;
+	}
+	out[0] = '\0';
+}
+
+static int passes_upgrade(const struct nginx_location *l)
+{
+	const struct nginx_header *h = nginx_header_find(&l->scope, "Upgrade");
+
+	return l->target.url && h && *h->value;
+}
+
+/* Every scheme the server of l listens on, one target each. */
+static void automatic(const struct nginx_conf *c, const struct sandbox *sb,
+		      struct plan *p, const struct nginx_server *s,
+		      const struct nginx_location *l)
+{
+	char path[1100], why[1500], url[2300], connect[300];
+	const struct nginx_location *got;
+	int scheme, any = 0;
+	size_t i;
+
+	(void)c;
+	path_for(s, l, path, sizeof(path));
+	if (!path[0]) {
+		leave(p, l, l->match == NGINX_MATCH_NAMED ?
+		      "a named location: no request reaches it directly" :
+		      "no path found that this regex matches: name one with "
+		      "--location PATH");
+		return;
+	}
+	if ((got = nginx_location_for(s, path)) != l) {
+		char other[300];
+
+		loc_name(got, other, sizeof(other));
+		snprintf(why, sizeof(why), "requests for %s go to %s", path,
+			 other);
+		leave(p, l, why);
+		return;
+	}
+	for (scheme = 0; scheme < 2; scheme++)
+		for (i = 0; i < s->nlistens; i++) {
+			const struct nginx_listen *ls = &s->listens[i];
+
+			if (ls->ssl != scheme || dial(sb, ls, connect,
+						      sizeof(connect)) < 0)
+				continue;
+			prod_url(s, ls, path, url, sizeof(url));
+			if (add_target(p, s, l, url, connect) < 0)
+				leave(p, l, "more targets than wsctl checks in "
+				      "one run (16): name it with --location");
+			any = 1;
+			break;
 		}
-		if (!connect[0]) {
-			snprintf(err, errlen, "%s: no listen of the server "
-				 "takes %s", c->files[0], url);
+	if (!any)
+		leave(p, l, "its server listens on no TCP address");
+}
+
+int plan_make(const struct nginx_conf *c, const struct sandbox *sb,
+	      const struct plan_request *rq, struct backends *bs,
+	      struct plan *p, char *err, size_t errlen)
+{
+	int fixed = bs->n > 0, i;
+	size_t si, li;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < rq->nurls; i++)
+		if (requested(c, sb, p, rq->urls[i], err, errlen) < 0)
 			return -1;
+	for (i = 0; i < rq->npaths; i++) {
+		char url[2300];
+		int before = p->n;
+
+		for (si = 0; si < c->nservers; si++) {
+			const struct nginx_server *s = &c->servers[si];
+			const struct nginx_location *l =
+				nginx_location_for(s, rq->paths[i]);
+			size_t k;
+
+			if (!l || !l->target.url)
+				continue;
+			for (k = 0; k < s->nlistens; k++) {
+				char connect[300];
+
+				if (dial(sb, &s->listens[k], connect,
+					 sizeof(connect)) < 0)
+					continue;
+				prod_url(s, &s->listens[k], rq->paths[i], url,
+					 sizeof(url));
+				add_target(p, s, l, url, connect);
+			}
 		}
+		if (p->n == before)
+			return fail(err, errlen, NULL, "%s: no location "
+					  "that proxies matches '%s'",
+					  c->files[0], rq->paths[i]);
 	}
-	if (!bs->n) {
-		bs->spawn = 1;
-		if (add_backends(c, l, sb, bs, err, errlen) < 0)
+	if (!rq->nurls && !rq->npaths) {
+		for (si = 0; si < c->nservers; si++)
+			for (li = 0; li < c->servers[si].nlocations; li++)
+				p->websocket |= passes_upgrade(
+					&c->servers[si].locations[li]);
+		for (si = 0; si < c->nservers; si++)
+			for (li = 0; li < c->servers[si].nlocations; li++) {
+				const struct nginx_server *s = &c->servers[si];
+				const struct nginx_location *l = &s->locations[li];
+
+				if (!l->target.url)
+					continue;
+				if (p->websocket && !passes_upgrade(l))
+					leave(p, l, "does not pass Upgrade on: "
+					      "not a WebSocket location");
+				else
+					automatic(c, sb, p, s, l);
+			}
+	}
+	if (!p->n)
+		return fail(err, errlen, NULL, "%s: no location proxies "
+				  "requests%s", c->files[0], p->nleft ?
+				  " that can be checked" : "");
+	bs->spawn |= !fixed;
+	for (i = 0; i < p->n; i++) {
+		if (!sb && !rq->nurls && !p->t[i].connect[0])
+			return fail(err, errlen, NULL, "no address for %s",
+					  p->t[i].url);
+		if (fill(c, sb, rq, bs, fixed, &p->t[i], err, errlen) < 0)
 			return -1;
-	}
-	if (ex->balance == BALANCE_UNKNOWN &&
-	    l->target.kind == NGINX_TARGET_UPSTREAM) {
-		ex->balance = from_nginx(l->target.upstream->balance);
-		where(&l->target.upstream->at, ex->balance_from,
-		      sizeof(ex->balance_from));
-	}
-	if (!ex->read_timeout_ms) {
-		ex->read_timeout_ms = nginx_read_timeout(&l->scope, &at);
-		where(&at, ex->read_timeout_from, sizeof(ex->read_timeout_from));
 	}
 	return 0;
 }

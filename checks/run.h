@@ -20,6 +20,8 @@ struct check_config {
 						   NULL */
 	int nurls;
 	const char *nginx_conf;		/* --nginx-conf */
+	const char *locations[RUN_MAX_URLS];	/* --location PATH */
+	int nlocations;
 	int start_nginx;		/* --start-nginx */
 	const char *only[RUN_MAX_PATTERNS];	/* ids or globs */
 	int nonly;
@@ -59,8 +61,9 @@ struct run {
 int run_selected(const struct check_config *cfg, const char *id);
 
 /*
- * Run every selected check against every target in env->cfg, filling
- * *run (which the caller zeroed; free it with run_free).  Checks whose
+ * Run every selected check against every target in env->cfg, adding to
+ * *run (which the caller zeroed before the first call; free it with
+ * run_free): a run may be several calls, one per target and its env.  Checks whose
  * needs are not met are reported skipped with the reason.  RUNS_ALONE
  * checks run first, one at a time; the rest concurrently.  Each check
  * gets its deadline; one that overruns it is reported as an error and

@@ -269,13 +269,15 @@ static int not_run(struct run *run, struct run_result *r)
 
 int run_checks(const struct check_env *env, struct run *run)
 {
-	struct collect k = { env, run, NULL, NULL, 0 };
+	struct collect k = { env, run, NULL, NULL, run->n };
 	struct job **jobs;
 	struct timespec ts;
-	int i;
+	int i, first = run->n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	run->started_at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (!first)
+		run->started_at = (int64_t)ts.tv_sec * 1000 +
+				  ts.tv_nsec / 1000000;
 	for (i = 0; i < env->cfg->nurls; i++) {
 		k.url = env->cfg->urls[i];
 		k.connect = env->cfg->connect[i];
@@ -285,7 +287,7 @@ int run_checks(const struct check_env *env, struct run *run)
 	if (!jobs)
 		return -1;
 
-	for (i = 0; i < run->n; i++) {
+	for (i = first; i < run->n; i++) {
 		const char *why = unmet(env, run->r[i].check);
 
 		if (why) {
@@ -295,7 +297,7 @@ int run_checks(const struct check_env *env, struct run *run)
 		}
 	}
 	/* the ones that stop backends or count connections, alone */
-	for (i = 0; i < run->n; i++) {
+	for (i = first; i < run->n; i++) {
 		struct run_result *r = &run->r[i];
 
 		if (!(r->check->needs & RUNS_ALONE) ||
@@ -306,12 +308,12 @@ int run_checks(const struct check_env *env, struct run *run)
 			continue;
 		finish(env, run, r, start(env, r, &lock, &cond));
 	}
-	for (i = 0; i < run->n; i++)
+	for (i = first; i < run->n; i++)
 		if (!(run->r[i].check->needs & RUNS_ALONE) &&
 		    run->r[i].res.status != CHECK_SKIP &&
 		    !not_run(run, &run->r[i]))
 			jobs[i] = start(env, &run->r[i], &lock, &cond);
-	for (i = 0; i < run->n; i++)
+	for (i = first; i < run->n; i++)
 		if (jobs[i])
 			finish(env, run, &run->r[i], jobs[i]);
 	free(jobs);

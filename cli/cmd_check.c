@@ -37,6 +37,8 @@ static const char usage[] =
 "  --start-nginx            run nginx on a sandboxed copy of that config:\n"
 "                           loopback ports, certificates made here, stand-in\n"
 "                           backends for every upstream, host paths moved\n"
+"  --location PATH          check the location nginx picks for PATH\n"
+"                           (repeatable; default: every WebSocket location)\n"
 "  --backends LIST          wsctl echo backends behind the proxy: ADDR,...\n"
 "                           already running, or spawn:ADDR,... to start them\n"
 "  --balance METHOD         expected balancing: round-robin, ip-hash,\n"
@@ -72,12 +74,13 @@ enum {
 	OPT_NGINX_CONF = 256, OPT_START_NGINX, OPT_BACKENDS, OPT_BALANCE,
 	OPT_READ_TIMEOUT, OPT_LIST, OPT_ONLY, OPT_SKIP, OPT_QUICK, OPT_IDLE,
 	OPT_CONNECTIONS, OPT_TIMEOUT, OPT_INSECURE, OPT_CA, OPT_REPORT,
-	OPT_JUNIT, OPT_FORMAT, OPT_COLOR,
+	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION,
 };
 
 static const struct option options[] = {
 	{ "nginx-conf", required_argument, NULL, OPT_NGINX_CONF },
 	{ "start-nginx", no_argument, NULL, OPT_START_NGINX },
+	{ "location", required_argument, NULL, OPT_LOCATION },
 	{ "backends", required_argument, NULL, OPT_BACKENDS },
 	{ "balance", required_argument, NULL, OPT_BALANCE },
 	{ "read-timeout", required_argument, NULL, OPT_READ_TIMEOUT },
@@ -181,6 +184,15 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		switch (c) {
 		case OPT_NGINX_CONF: cfg->nginx_conf = optarg; break;
 		case OPT_START_NGINX: cfg->start_nginx = 1; break;
+		case OPT_LOCATION:
+			if (optarg[0] != '/')
+				return cli_usage(cmd, "bad --location '%s': a "
+						 "path, such as /ws/", optarg);
+			if (cfg->nlocations == RUN_MAX_URLS)
+				return cli_usage(cmd, "more than %d --location",
+						 RUN_MAX_URLS);
+			cfg->locations[cfg->nlocations++] = optarg;
+			break;
 		case OPT_BACKENDS:
 			if (backends_parse(bs, optarg, err, sizeof(err)) < 0)
 				return cli_usage(cmd, "bad --backends: %s", err);
@@ -269,6 +281,12 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		return cli_usage(cmd, "nothing to check: give a URL or --nginx-conf");
 	if (cfg->start_nginx && !cfg->nginx_conf)
 		return cli_usage(cmd, "--start-nginx needs --nginx-conf");
+	if (cfg->nlocations && !cfg->nginx_conf)
+		return cli_usage(cmd, "--location needs --nginx-conf");
+	if (cfg->start_nginx && bs->n)
+		return cli_usage(cmd, "--backends with --start-nginx: the "
+				 "sandbox starts a backend for every upstream "
+				 "itself");
 	return EXIT_OK;
 }
 
@@ -282,30 +300,21 @@ static void raise_nofile(void)
 	}
 }
 
-/* Spawned backends refuse "<path>?wsctl-reject" with 403, per target. */
-static int add_rejects(struct backends *bs, const struct check_config *cfg)
+/* Spawned backends refuse "<path>?wsctl-reject" with 403: path is what
+   they see for a target, query included. */
+static void add_reject(struct backends *bs, const char *path)
 {
-	int i;
-
-	for (i = 0; i < cfg->nurls && bs->nreject < 64; i++) {
-		struct url u;
-		char err[256];
-
-		if (url_parse(cfg->urls[i], &u, err, sizeof(err)) < 0)
-			return -1;
-		if (strlen(u.path) + 20 > sizeof(bs->reject[0]))
-			continue;
-		snprintf(bs->reject[bs->nreject++], sizeof(bs->reject[0]),
-			 "%.2000s%swsctl-reject=403", u.path,
-			 strchr(u.path, '?') ? "&" : "?");
-	}
-	return 0;
+	if (bs->nreject == 64 || strlen(path) + 20 > sizeof(bs->reject[0]))
+		return;
+	snprintf(bs->reject[bs->nreject++], sizeof(bs->reject[0]),
+		 "%.2000s%swsctl-reject=403", path, strchr(path, '?') ? "&" : "?");
 }
 
 static int output(const struct run *run, const struct check_config *cfg,
-		  const struct out_opts *out, const struct sandbox *sb)
+		  const struct out_opts *out, const struct sandbox *sb,
+		  const struct plan *plan)
 {
-	struct report_meta m = { cfg, cfg->nginx_conf, sb, out->verbose };
+	struct report_meta m = { cfg, cfg->nginx_conf, sb, plan, out->verbose };
 	struct summary s = report_summary(run);
 	char err[512];
 	int rc = s.failed || s.errors ? EXIT_FAIL : EXIT_OK;
@@ -354,26 +363,19 @@ static int add_extras(const struct sandbox *sb, const struct backends *bs,
 	return 0;
 }
 
-/* The sandbox's listen for the target, to wait on. */
-static void wait_addr(const char *connect, struct hostport *hp)
-{
-	char err[128];
-
-	if (addr_parse(connect, 0, hp, err, sizeof(err)) < 0)
-		memset(hp, 0, sizeof(*hp));
-}
-
 /*
  * Read the config, make the sandbox when nginx is to be started, and
- * derive the target, backends and expectations.  Returns EXIT_OK or
- * EXIT_USAGE (the message printed).
+ * plan the targets, their backends and expectations.  Returns EXIT_OK
+ * or EXIT_USAGE (the message printed).
  */
 static int setup(struct check_config *cfg, struct nginx_conf **conf,
 		 struct sandbox *sb, struct backends *bs, struct backends *extra,
-		 struct expect *ex, char *url, size_t url_len, char *connect,
-		 size_t connect_len)
+		 const struct expect *given, struct plan *plan)
 {
+	struct plan_request rq = { cfg->urls, cfg->nurls, cfg->locations,
+				   cfg->nlocations, given };
 	char err[1024];
+	int i;
 
 	*conf = nginx_conf_load(cfg->nginx_conf, cfg->start_nginx ?
 				NGINX_READ_MISSING_OK : 0, err, sizeof(err));
@@ -381,15 +383,25 @@ static int setup(struct check_config *cfg, struct nginx_conf **conf,
 		return cli_err("check", "%s", err), EXIT_USAGE;
 	if (cfg->start_nginx && sandbox_make(sb, *conf, err, sizeof(err)) < 0)
 		return cli_err("check", "%s", err), EXIT_USAGE;
-	if (plan_from_nginx(*conf, cfg->start_nginx ? sb : NULL,
-			    cfg->nurls ? cfg->urls[0] : NULL, bs, ex, url,
-			    url_len, connect, connect_len, err, sizeof(err)) < 0)
+	if (plan_make(*conf, cfg->start_nginx ? sb : NULL, &rq, bs, plan, err,
+		      sizeof(err)) < 0)
 		return cli_err("check", "%s", err), EXIT_USAGE;
-	if (!cfg->nurls)
-		cfg->urls[cfg->nurls++] = url;
+	/* the report lists every target */
+	for (i = 0; i < plan->n; i++) {
+		const char *q = strchr(plan->t[i].url, '?');
+		char path[2300];
+
+		cfg->urls[i] = plan->t[i].url;
+		cfg->connect[i] = plan->t[i].connect[0] ? plan->t[i].connect :
+				  NULL;
+		snprintf(path, sizeof(path), "%s%s", plan->t[i].backend_path,
+			 q ? q : "");
+		if (bs->spawn)
+			add_reject(bs, path);
+	}
+	cfg->nurls = plan->n;
 	if (!cfg->start_nginx)
 		return EXIT_OK;
-	cfg->connect[0] = connect;
 	/* the copy's certificate is made here: trust exactly that one */
 	if (sb->cert[0] && !cfg->insecure && !cfg->ca_file)
 		cfg->ca_file = sb->cert;
@@ -398,10 +410,41 @@ static int setup(struct check_config *cfg, struct nginx_conf **conf,
 	return EXIT_OK;
 }
 
+/*
+ * The checks of each target in turn, each with its own backends (a
+ * view of bs) and expectations, into one run.
+ */
+static void run_targets(const struct check_config *cfg, struct plan *plan,
+			struct backends *bs, struct check_notes *notes,
+			struct run *run)
+{
+	static struct backends view;
+	static struct check_config one;
+	static struct check_env env;
+	int i;
+
+	for (i = 0; i < plan->n && !run_interrupted() && !run->abandoned; i++) {
+		struct plan_target *t = &plan->t[i];
+
+		one = *cfg;
+		one.urls[0] = t->url;
+		one.connect[0] = cfg->connect[i];
+		one.nurls = 1;
+		backends_view(bs, t->backend, t->weight, t->nbackends, &view);
+		env.cfg = &one;
+		env.backends = view.n ? &view : NULL;
+		env.expect = &t->ex;
+		env.notes = notes;
+		run_checks(&env, run);
+		backends_unview(&view, t->backend, bs);
+	}
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static struct backends bs, extra;
 	static struct sandbox sb;
+	static struct plan plan;
 	struct check_config cfg = {
 		.idle_ms = 65000, .connections = 200, .timeout_ms = 30000,
 	};
@@ -412,8 +455,8 @@ int cmd_check(int argc, char **argv)
 	struct nginx_conf *conf = NULL;
 	struct nginx_proc ngx = { 0, "" };
 	struct run run = { 0 };
-	char err[1024], url[2300], connect[300];
-	int rc;
+	char err[1024];
+	int rc, i;
 
 	if ((rc = parse(argc, argv, &cfg, &bs, &out)) != EXIT_OK)
 		return rc;
@@ -433,12 +476,16 @@ int cmd_check(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = EXIT_USAGE;
 	if (cfg.nginx_conf &&
-	    setup(&cfg, &conf, &sb, &bs, &extra, &ex, url, sizeof(url),
-		  connect, sizeof(connect)) != EXIT_OK)
+	    setup(&cfg, &conf, &sb, &bs, &extra, &ex, &plan) != EXIT_OK)
 		goto out;
+	if (!cfg.nginx_conf && bs.spawn)
+		for (i = 0; i < cfg.nurls; i++) {
+			struct url u;
+
+			if (url_parse(cfg.urls[i], &u, err, sizeof(err)) == 0)
+				add_reject(&bs, u.path);
+		}
 	if (bs.n) {
-		if (bs.spawn)
-			add_rejects(&bs, &cfg);
 		if (backends_start_all(&bs, err, sizeof(err)) < 0) {
 			cli_err("check", "%s", err);
 			goto out;
@@ -452,21 +499,24 @@ int cmd_check(int argc, char **argv)
 	if (cfg.start_nginx) {
 		struct hostport hp;
 
-		wait_addr(connect, &hp);
-		if (nginx_start(&ngx, sb.prefix, sb.conf, &hp, err,
+		if (addr_parse(plan.t[0].connect, 0, &hp, err, sizeof(err)) < 0 ||
+		    nginx_start(&ngx, sb.prefix, sb.conf, &hp, err,
 				sizeof(err)) < 0) {
 			sandbox_translate(&sb, err, sizeof(err));
 			cli_err("check", "%s", err);
 			goto out;
 		}
 	}
-	if (!run_interrupted() && run_checks(&env, &run) < 0) {
+	if (cfg.nginx_conf)
+		run_targets(&cfg, &plan, &bs, &notes, &run);
+	else if (!run_interrupted() && run_checks(&env, &run) < 0) {
 		cli_err("check", "cannot run the checks");
 		goto out;
 	}
 	snprintf(run.server, sizeof(run.server), "%s", notes.server);
 	run.interrupted |= run_interrupted();
-	rc = output(&run, &cfg, &out, cfg.start_nginx ? &sb : NULL);
+	rc = output(&run, &cfg, &out, cfg.start_nginx ? &sb : NULL,
+		    cfg.nginx_conf ? &plan : NULL);
 	if (run.interrupted) {
 		cli_err("check", "interrupted by %s", strsignal(got_signal));
 		rc = EXIT_FAIL;

@@ -10,11 +10,13 @@
 #include "checks/run.h"
 
 struct sandbox;
+struct plan;
 
 struct report_meta {
 	const struct check_config *cfg;
 	const char *config_file;	/* --nginx-conf, or NULL */
 	const struct sandbox *sandbox;	/* --start-nginx, or NULL */
+	const struct plan *plan;	/* --nginx-conf: targets, left out */
 	int verbose;			/* -v: the table lists its changes */
 };
 

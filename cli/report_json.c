@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "checks/plan.h"
 #include "checks/sandbox.h"
 #include "cli/report.h"
 #include "common/addr.h"
@@ -94,6 +95,17 @@ static cJSON *build(const struct run *run, const struct report_meta *m)
 	else
 		cJSON_AddNullToObject(o, "config");
 	add_sandbox(root, m->sandbox);
+	a = cJSON_AddArrayToObject(root, "not_checked");
+	for (i = 0; m->plan && i < m->plan->nleft; i++) {
+		const struct plan_left *x = &m->plan->left[i];
+
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "file", x->at.file);
+		cJSON_AddNumberToObject(o, "line", x->at.line);
+		cJSON_AddStringToObject(o, "location", x->location);
+		cJSON_AddStringToObject(o, "why", x->why);
+		cJSON_AddItemToArray(a, o);
+	}
 	cJSON_AddBoolToObject(root, "interrupted", run->interrupted);
 	gmtime_r(&t, &tm);
 	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checks/plan.h"
 #include "checks/sandbox.h"
 #include "cli/report.h"
 
@@ -57,6 +58,45 @@ static void sandbox_lines(FILE *f, const struct report_meta *m)
 	fputc('\n', f);
 }
 
+/* The target's location and where it is, for the group's heading. */
+static const char *target_loc(const struct report_meta *m, const char *url,
+			      char *buf, size_t len)
+{
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; m->plan && i < m->plan->n; i++) {
+		const struct nginx_location *l = m->plan->t[i].loc;
+
+		if (strcmp(m->plan->t[i].url, url))
+			continue;
+		snprintf(buf, len, "  (location %s%s, %s:%u)", l->match ==
+			 NGINX_MATCH_EXACT ? "= " : l->match ==
+			 NGINX_MATCH_PREFIX_NOREGEX ? "^~ " : l->match ==
+			 NGINX_MATCH_REGEX ? "~ " : l->match ==
+			 NGINX_MATCH_REGEX_ICASE ? "~* " : "", l->path,
+			 l->at.file, l->at.line);
+		break;
+	}
+	return buf;
+}
+
+static void left_lines(FILE *f, const struct report_meta *m)
+{
+	int i;
+
+	if (!m->plan || !m->plan->nleft)
+		return;
+	fprintf(f, "not checked:\n");
+	for (i = 0; i < m->plan->nleft; i++) {
+		const struct plan_left *x = &m->plan->left[i];
+
+		fprintf(f, "  %s:%u: %s: %s\n", x->at.file, x->at.line,
+			x->location, x->why);
+	}
+	fputc('\n', f);
+}
+
 void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 		  int color)
 {
@@ -64,15 +104,20 @@ void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 	struct summary s = report_summary(run);
 	int i;
 
+	char loc[400];
+
 	sandbox_lines(f, m);
+	left_lines(f, m);
 	for (i = 0; i < run->n; i++) {
 		const struct run_result *r = &run->r[i];
 		enum check_status st = r->res.status;
 		const char *detail = r->res.message;
 
-		if (m->cfg->nurls > 1 && (!url || strcmp(url, r->url))) {
+		if ((m->cfg->nurls > 1 || m->plan) &&
+		    (!url || strcmp(url, r->url))) {
 			url = r->url;
-			fprintf(f, "%s%s\n", i ? "\n" : "", url);
+			fprintf(f, "%s%s%s\n", i ? "\n" : "", url,
+				target_loc(m, url, loc, sizeof(loc)));
 		}
 		if (st == CHECK_FAIL && r->res.expected[0])
 			detail = NULL;
