@@ -177,6 +177,8 @@ static pid_t spawn(struct backends *bs, int i)
 	argv[a++] = bs->b[i].id;
 	argv[a++] = "--subprotocol";
 	argv[a++] = "wsctl.check";
+	if (!bs->strict)	/* as node ws and most servers do */
+		argv[a++] = "--accept-http10";
 	for (r = 0; r < bs->nreject; r++) {
 		argv[a++] = "--reject";
 		argv[a++] = bs->reject[r];
@@ -272,6 +274,7 @@ void backends_view(const struct backends *all, const int *idx, const int *w,
 	memcpy(view->logdir, all->logdir, sizeof(view->logdir));
 	view->nreject = all->nreject;
 	view->spawn = all->spawn;
+	view->strict = all->strict;
 	view->n = 0;
 	for (i = 0; i < n && i < BACKENDS_MAX; i++) {
 		view->b[i] = all->b[idx[i]];

@@ -25,6 +25,8 @@ struct backends {
 	struct backend b[BACKENDS_MAX];
 	int n;
 	int spawn;			/* 1: we start and stop them */
+	int strict;			/* spawned ones refuse HTTP/1.0
+					   upgrades (--strict-backends) */
 	char self[4096];		/* the wsctl binary, for spawning */
 	char reject[64][2048];		/* --reject rules for spawned backends */
 	int nreject;

@@ -41,6 +41,9 @@ static const char usage[] =
 "                           (repeatable; default: every WebSocket location)\n"
 "  --backends LIST          wsctl echo backends behind the proxy: ADDR,...\n"
 "                           already running, or spawn:ADDR,... to start them\n"
+"  --strict-backends        spawned backends refuse an HTTP/1.0 upgrade, as\n"
+"                           RFC 6455 says (default: accept it, as node ws\n"
+"                           does, so only headers.http-version fails)\n"
 "  --balance METHOD         expected balancing: round-robin, ip-hash,\n"
 "                           least-conn (when no config says it)\n"
 "  --read-timeout DURATION  the proxy's idle timeout (when no config says it)\n"
@@ -74,13 +77,14 @@ enum {
 	OPT_NGINX_CONF = 256, OPT_START_NGINX, OPT_BACKENDS, OPT_BALANCE,
 	OPT_READ_TIMEOUT, OPT_LIST, OPT_ONLY, OPT_SKIP, OPT_QUICK, OPT_IDLE,
 	OPT_CONNECTIONS, OPT_TIMEOUT, OPT_INSECURE, OPT_CA, OPT_REPORT,
-	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION,
+	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION, OPT_STRICT_BACKENDS,
 };
 
 static const struct option options[] = {
 	{ "nginx-conf", required_argument, NULL, OPT_NGINX_CONF },
 	{ "start-nginx", no_argument, NULL, OPT_START_NGINX },
 	{ "location", required_argument, NULL, OPT_LOCATION },
+	{ "strict-backends", no_argument, NULL, OPT_STRICT_BACKENDS },
 	{ "backends", required_argument, NULL, OPT_BACKENDS },
 	{ "balance", required_argument, NULL, OPT_BALANCE },
 	{ "read-timeout", required_argument, NULL, OPT_READ_TIMEOUT },
@@ -184,6 +188,7 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		switch (c) {
 		case OPT_NGINX_CONF: cfg->nginx_conf = optarg; break;
 		case OPT_START_NGINX: cfg->start_nginx = 1; break;
+		case OPT_STRICT_BACKENDS: bs->strict = 1; break;
 		case OPT_LOCATION:
 			if (optarg[0] != '/')
 				return cli_usage(cmd, "bad --location '%s': a "

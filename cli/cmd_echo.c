@@ -36,6 +36,8 @@ static const char help[] =
 "                            close after N replies, with CODE (1000)\n"
 "      --max-message SIZE    largest message; more is closed with 1009\n"
 "                            (default 16MiB)\n"
+"      --accept-http10       upgrade HTTP/1.0 requests too, as node ws does\n"
+"                            (RFC 6455 asks for HTTP/1.1; default: 400)\n"
 "      --head-timeout DURATION\n"
 "                            time for a client to send its request head\n"
 "                            (default 10s)\n"
@@ -57,7 +59,7 @@ static const char help[] =
 enum {
 	OPT_PREFIX = 256, OPT_SUBPROTOCOL, OPT_REJECT, OPT_DELAY,
 	OPT_CLOSE_AFTER, OPT_MAX_MESSAGE, OPT_HEAD_TIMEOUT, OPT_TLS_CERT,
-	OPT_TLS_KEY, OPT_LOG_FORMAT,
+	OPT_TLS_KEY, OPT_LOG_FORMAT, OPT_ACCEPT_HTTP10,
 };
 
 static const struct option options[] = {
@@ -65,6 +67,7 @@ static const struct option options[] = {
 	{ "id", required_argument, NULL, 'i' },
 	{ "prefix", required_argument, NULL, OPT_PREFIX },
 	{ "subprotocol", required_argument, NULL, OPT_SUBPROTOCOL },
+	{ "accept-http10", no_argument, NULL, OPT_ACCEPT_HTTP10 },
 	{ "reject", required_argument, NULL, OPT_REJECT },
 	{ "delay", required_argument, NULL, OPT_DELAY },
 	{ "close-after", required_argument, NULL, OPT_CLOSE_AFTER },
@@ -153,6 +156,9 @@ static int parse(int argc, char **argv, struct echo_config *cfg,
 					  strlen(optarg)) != UTF8_ACCEPT)
 				return cli_usage("echo", "--prefix is not UTF-8");
 			cfg->prefix = optarg;
+			break;
+		case OPT_ACCEPT_HTTP10:
+			cfg->accept_http10 = 1;
 			break;
 		case OPT_SUBPROTOCOL:
 			if (!is_token(optarg))

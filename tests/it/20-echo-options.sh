@@ -162,3 +162,26 @@ usage "--tls-cert alone" "--tls-cert and --tls-key go together" --listen 0 --tls
 usage "missing certificate" \
 	"cannot load certificate '/nonexistent.pem': No such file or directory" \
 	--listen 0 --tls-cert /nonexistent.pem --tls-key /nonexistent.pem
+
+# an HTTP/1.0 upgrade: 400 by default (RFC 6455 4.1 asks for 1.1), a 101
+# with --accept-http10, as node ws gives; the record keeps the version
+http10() { # http10 PORT: the status line of an HTTP/1.0 upgrade
+	python3 - "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /v10 HTTP/1.0\r\nHost: x\r\nUpgrade: websocket\r\n"
+          b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          b"Sec-WebSocket-Version: 13\r\n\r\n")
+print(s.recv(4096).split(b"\r\n")[0].decode())
+PY
+}
+P10=$(free_port)
+start_echo http10-strict --listen "127.0.0.1:$P10"
+expect_eq "HTTP/1.0 upgrade: 400 by default" "$(http10 "$P10")" "HTTP/1.1 400 Bad Request"
+stop "$PID"
+P10=$(free_port)
+start_echo http10-ok --listen "127.0.0.1:$P10" --accept-http10
+expect_eq "HTTP/1.0 upgrade with --accept-http10: 101" "$(http10 "$P10")" "HTTP/1.1 101 Switching Protocols"
+expect_match "... recorded as HTTP/1.0" \
+	"$(curl -s "http://127.0.0.1:$P10/.wsctl/conn/1")" '"version": ?"HTTP/1.0"'
+stop "$PID"

@@ -74,11 +74,16 @@ expect_failed "no Upgrade/Connection" $ws_checks headers.upgrade-connection
 expect_match "no Upgrade/Connection: backend saw" \
 	"$(observed no-upgrade headers.upgrade-connection)" "Upgrade: \(none\), Connection: close"
 
+# one missing proxy_http_version fails the check that names it: the
+# spawned backends upgrade an HTTP/1.0 request as node ws does (and so the
+# app behind such a config); --strict-backends refuses it as RFC 6455 says
 make_conf no-version '/# VERSION/d'
 run_check no-version --quick
-expect_failed "proxy_http_version unset" $ws_checks headers.http-version
+expect_failed "proxy_http_version unset" headers.http-version
 expect_match "proxy_http_version unset: backend saw" \
 	"$(observed no-version headers.http-version)" "HTTP/1.0"
+run_check no-version-strict --quick --strict-backends
+expect_failed "proxy_http_version unset, --strict-backends" $ws_checks headers.http-version
 
 make_conf no-xff '/# XFF/d'
 run_check no-xff --quick
