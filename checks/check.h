@@ -35,6 +35,15 @@ enum check_needs {
 	RUNS_ALONE = 1 << 5,		/* disturbs or counts backends */
 };
 
+/* The line of the config a failure comes from, and what to write. */
+struct check_ref {
+	const char *file;	/* NULL: no line of the config is to blame */
+	unsigned line;
+	char directive[300];	/* "proxy_set_header Host $host", or for a
+				   missing one its block: "location /ws/" */
+	char fix[400];		/* "proxy_set_header Host $http_host;" */
+};
+
 struct check_result {
 	enum check_status status;
 	char expected[256];
@@ -42,6 +51,10 @@ struct check_result {
 	char message[800];
 	cJSON *evidence;	/* an object, owned by the result; may be NULL */
 	int64_t duration_ms;
+	int no_tunnel;		/* failed because no handshake completed */
+	char cause[64];		/* the failed check this one follows from
+				   ("handshake.status-101"), or "" */
+	struct check_ref ref;	/* with --nginx-conf, for a failure */
 };
 
 struct backends;

@@ -236,6 +236,7 @@ static void run_rejection(struct check_ctx *c)
 	probe_opts(c, &o);
 	o.url = url;
 	rc = probe_open(c, &w, &o, NULL, 0, NULL, err, sizeof(err));
+	c->res->no_tunnel = 0;	/* a refusal is what it wants */
 	if (rc == WSC_ERR_STATUS && w.res.status == 403)
 		check_pass(c, "%s", status_line(&w, line, sizeof(line)));
 	else if (w.head_len)

@@ -40,6 +40,7 @@ static cJSON *seen_sent(struct check_ctx *c, char *client_ip, size_t iplen,
 	o.protocols = protos;
 	o.nprotocols = 1;
 	rc = probe_open(c, &w, &o, hdrs, 2, token, err, sizeof(err));
+	c->res->no_tunnel = 0;	/* what the backend got is judged anyway */
 	if (rc == WSC_ERR_CONNECT || rc == WSC_ERR_TLS || rc == WSC_ERR_REQUEST) {
 		check_error(c, "%s", err);
 		goto out;

@@ -232,6 +232,7 @@ static void run_parallel(struct check_ctx *c)
 		if (wsc_open(&w[k], &o, err, sizeof(err)) != WSC_OK) {
 			check_fail(c, "all connections open at once",
 				   "%d of %d opened, then: %s", k, n, err);
+			c->res->no_tunnel = !k;
 			if (w[k].head_len)
 				check_evidence_len(c, "response_head", w[k].head,
 						   w[k].head_len);

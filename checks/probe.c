@@ -63,6 +63,9 @@ int probe_open(struct check_ctx *c, struct wsc *w, struct wsc_opts *o,
 	o->headers = all;
 	o->nheaders = k;
 	rc = wsc_open(w, o, err, errlen);
+	/* a check that fails now fails for want of a tunnel, unless it
+	   judges what the backend got anyway (headers.*) */
+	c->res->no_tunnel = rc != WSC_OK;
 	o->headers = NULL;
 	o->nheaders = 0;
 	if (w->request_len)
@@ -76,6 +79,7 @@ int probe_open(struct check_ctx *c, struct wsc *w, struct wsc_opts *o,
 int probe_failed(struct check_ctx *c, const char *err)
 {
 	check_fail(c, "101 Switching Protocols", "%s", err);
+	c->res->no_tunnel = 1;
 	return -1;
 }
 

@@ -235,6 +235,31 @@ static void finish(const struct check_env *env, struct run *run,
 		run->abandoned = 1;
 }
 
+/*
+ * One cause, one line: when a target's handshake.status-101 failed, the
+ * other checks of the target that failed for want of a tunnel follow
+ * from it.
+ */
+static void causes(struct run *run, int first)
+{
+	int i, k;
+
+	for (i = first; i < run->n; i++) {
+		if (strcmp(run->r[i].check->id, "handshake.status-101") ||
+		    run->r[i].res.status != CHECK_FAIL)
+			continue;
+		for (k = first; k < run->n; k++) {
+			struct check_result *r = &run->r[k].res;
+
+			if (k != i && r->no_tunnel && !strcmp(run->r[k].url,
+							      run->r[i].url) &&
+			    (r->status == CHECK_FAIL || r->status == CHECK_ERROR))
+				snprintf(r->cause, sizeof(r->cause), "%s",
+					 run->r[i].check->id);
+		}
+	}
+}
+
 void run_interrupt(void)
 {
 	pthread_mutex_lock(&lock);
@@ -317,6 +342,7 @@ int run_checks(const struct check_env *env, struct run *run)
 		if (jobs[i])
 			finish(env, run, &run->r[i], jobs[i]);
 	free(jobs);
+	causes(run, first);
 	run->interrupted = run_interrupted();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	run->duration_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -

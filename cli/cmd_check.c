@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "checks/backends.h"
+#include "checks/blame.h"
 #include "checks/nginx_conf.h"
 #include "checks/nginx_run.h"
 #include "checks/plan.h"
@@ -419,7 +420,8 @@ static int setup(struct check_config *cfg, struct nginx_conf **conf,
  * The checks of each target in turn, each with its own backends (a
  * view of bs) and expectations, into one run.
  */
-static void run_targets(const struct check_config *cfg, struct plan *plan,
+static void run_targets(const struct check_config *cfg,
+			const struct nginx_conf *conf, struct plan *plan,
 			struct backends *bs, struct check_notes *notes,
 			struct run *run)
 {
@@ -430,6 +432,7 @@ static void run_targets(const struct check_config *cfg, struct plan *plan,
 
 	for (i = 0; i < plan->n && !run_interrupted() && !run->abandoned; i++) {
 		struct plan_target *t = &plan->t[i];
+		int k, first = run->n;
 
 		one = *cfg;
 		one.urls[0] = t->url;
@@ -442,6 +445,8 @@ static void run_targets(const struct check_config *cfg, struct plan *plan,
 		env.notes = notes;
 		run_checks(&env, run);
 		backends_unview(&view, t->backend, bs);
+		for (k = first; k < run->n; k++)
+			blame(conf, t, run->r[k].check->id, &run->r[k].res);
 	}
 }
 
@@ -513,7 +518,7 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 	if (cfg.nginx_conf)
-		run_targets(&cfg, &plan, &bs, &notes, &run);
+		run_targets(&cfg, conf, &plan, &bs, &notes, &run);
 	else if (!run_interrupted() && run_checks(&env, &run) < 0) {
 		cli_err("check", "cannot run the checks");
 		goto out;

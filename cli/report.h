@@ -24,6 +24,24 @@ struct summary {
 	int total, passed, failed, skipped, errors;
 };
 
+#define REPORT_ROOT_IDS 32
+
+/* A root cause: a config line (or one check) and the failures it makes. */
+struct report_root {
+	const struct check_ref *ref;	/* NULL: no line of the config */
+	const char *ids[REPORT_ROOT_IDS];	/* the checks failing on it */
+	int nids;
+	int follow;			/* checks whose cause is one of ids */
+	const struct run_result *first;	/* its first failure */
+};
+
+/*
+ * The root causes of run's failures, each once, in the order they first
+ * failed: failures with no cause, grouped by config line (or by check
+ * when none is to blame).  Fills up to max and returns how many.
+ */
+int report_roots(const struct run *run, struct report_root *out, int max);
+
 /* Count run's results by status. */
 struct summary report_summary(const struct run *run);
 

@@ -69,6 +69,36 @@ static void add_sandbox(cJSON *root, const struct sandbox *sb)
 	cJSON_AddBoolToObject(o, "tls", sb->cert[0] != '\0');
 }
 
+/* summary.root_causes: each config line (or check) failures come from */
+static void add_roots(cJSON *summary, const struct run *run)
+{
+	struct report_root v[64];
+	int n = report_roots(run, v, 64), i, k;
+	cJSON *a = cJSON_AddArrayToObject(summary, "root_causes");
+
+	for (i = 0; i < n; i++) {
+		cJSON *x = cJSON_CreateObject(), *ids;
+
+		if (v[i].ref) {
+			cJSON *ref = cJSON_AddObjectToObject(x, "config_ref");
+
+			cJSON_AddStringToObject(ref, "file", v[i].ref->file);
+			cJSON_AddNumberToObject(ref, "line", v[i].ref->line);
+			cJSON_AddStringToObject(ref, "directive",
+						v[i].ref->directive);
+			cJSON_AddStringToObject(x, "fix", v[i].ref->fix);
+		} else {
+			cJSON_AddNullToObject(x, "config_ref");
+			cJSON_AddNullToObject(x, "fix");
+		}
+		ids = cJSON_AddArrayToObject(x, "checks");
+		for (k = 0; k < v[i].nids; k++)
+			cJSON_AddItemToArray(ids, cJSON_CreateString(v[i].ids[k]));
+		cJSON_AddNumberToObject(x, "following", v[i].follow);
+		cJSON_AddItemToArray(a, x);
+	}
+}
+
 static cJSON *build(const struct run *run, const struct report_meta *m)
 {
 	struct summary s = report_summary(run);
@@ -119,6 +149,7 @@ static cJSON *build(const struct run *run, const struct report_meta *m)
 	cJSON_AddNumberToObject(o, "failed", s.failed);
 	cJSON_AddNumberToObject(o, "skipped", s.skipped);
 	cJSON_AddNumberToObject(o, "errors", s.errors);
+	add_roots(o, run);
 	a = cJSON_AddArrayToObject(root, "checks");
 	for (i = 0; i < run->n; i++) {
 		const struct run_result *r = &run->r[i];
@@ -135,6 +166,22 @@ static cJSON *build(const struct run *run, const struct report_meta *m)
 		cJSON_AddStringToObject(o, "expected", r->res.expected);
 		cJSON_AddStringToObject(o, "observed", r->res.observed);
 		cJSON_AddStringToObject(o, "message", r->res.message);
+		if (r->res.cause[0])
+			cJSON_AddStringToObject(o, "cause", r->res.cause);
+		else
+			cJSON_AddNullToObject(o, "cause");
+		if (r->res.ref.file) {
+			cJSON *ref = cJSON_AddObjectToObject(o, "config_ref");
+
+			cJSON_AddStringToObject(ref, "file", r->res.ref.file);
+			cJSON_AddNumberToObject(ref, "line", r->res.ref.line);
+			cJSON_AddStringToObject(ref, "directive",
+						r->res.ref.directive);
+			cJSON_AddStringToObject(o, "fix", r->res.ref.fix);
+		} else {
+			cJSON_AddNullToObject(o, "config_ref");
+			cJSON_AddNullToObject(o, "fix");
+		}
 		cJSON_AddItemToObject(o, "evidence", r->res.evidence ?
 				      cJSON_Duplicate(r->res.evidence, 1) :
 				      cJSON_CreateObject());

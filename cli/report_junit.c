@@ -46,7 +46,18 @@ static void testcase(FILE *f, const struct run_result *r)
 		return;
 	}
 	fprintf(f, ">\n      <%s message=\"", tag[r->res.status]);
-	xml(f, r->res.message);
+	if (r->res.cause[0]) {
+		fputs("cause: ", f);
+		xml(f, r->res.cause);
+		fputs("; ", f);
+	}
+	xml(f, r->res.message[0] ? r->res.message : r->res.observed);
+	if (r->res.ref.file) {
+		fprintf(f, "; %s:%u: ", r->res.ref.file, r->res.ref.line);
+		xml(f, r->res.ref.directive);
+		fputs("; fix: ", f);
+		xml(f, r->res.ref.fix);
+	}
 	if (r->res.status == CHECK_SKIP) {
 		fputs("\"/>\n    </testcase>\n", f);
 		return;

@@ -97,6 +97,34 @@ static void left_lines(FILE *f, const struct report_meta *m)
 	fputc('\n', f);
 }
 
+/* The root causes, each once: "FILE:LINE: directive", then the checks. */
+static void roots(FILE *f, const struct run *run)
+{
+	struct report_root v[64];
+	int n = report_roots(run, v, 64), i, k;
+
+	if (!n)
+		return;
+	fprintf(f, "\nroot causes:\n");
+	for (i = 0; i < n; i++) {
+		if (v[i].ref)
+			fprintf(f, "  %s:%u: %s\n    fix: %s\n    fails:",
+				v[i].ref->file, v[i].ref->line,
+				v[i].ref->directive, v[i].ref->fix);
+		else
+			fprintf(f, "  %s: %s\n    fails:", v[i].ids[0],
+				v[i].first->res.message[0] ?
+				v[i].first->res.message : v[i].first->res.observed);
+		for (k = 0; k < v[i].nids; k++)
+			fprintf(f, "%s %s", k ? "," : "", v[i].ids[k]);
+		if (v[i].follow)
+			fprintf(f, ", and %d check%s that need%s a tunnel",
+				v[i].follow, v[i].follow == 1 ? "" : "s",
+				v[i].follow == 1 ? "s" : "");
+		fputc('\n', f);
+	}
+}
+
 void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 		  int color)
 {
@@ -123,13 +151,20 @@ void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 			detail = NULL;
 		fprintf(f, "%-34s %s%-5s%s", r->check->id, color ? colors[st] : "",
 			names[st], color ? "\033[0m" : "");
-		if (detail && detail[0])
+		if (r->res.cause[0])
+			fprintf(f, "  cause: %s", r->res.cause);
+		else if (detail && detail[0])
 			fprintf(f, "  %s", detail);
 		else if (!detail)
 			fprintf(f, "  expected %s; observed %s", r->res.expected,
 				r->res.observed);
 		fputc('\n', f);
+		if (r->res.ref.file)
+			fprintf(f, "%-41s %s:%u: %s\n%-41s fix: %s\n", "",
+				r->res.ref.file, r->res.ref.line,
+				r->res.ref.directive, "", r->res.ref.fix);
 	}
+	roots(f, run);
 	fprintf(f, "\n%d checks: %d passed, %d failed, %d skipped, %d errors "
 		   "(%.1fs)\n", s.total, s.passed, s.failed, s.skipped, s.errors,
 		run->duration_ms / 1000.0);

@@ -90,7 +90,11 @@ timeout 30 "$WSCTL" check --quick --only 'handshake.*,frames.text' \
 	"ws://127.0.0.1:$dead/" >"$OUT/check-dead.table"
 expect_eq "nothing listening: exit 1" "$?" 1
 expect_match "nothing listening: refused" \
-	"$(grep '^frames.text' "$OUT/check-dead.table")" "Connection refused"
+	"$(grep '^handshake.status-101' "$OUT/check-dead.table")" "Connection refused"
+expect_match "... and frames.text follows from it" \
+	"$(grep '^frames.text' "$OUT/check-dead.table")" "fail +cause: handshake.status-101$"
+expect_match "... one root cause in the summary" \
+	"$(sed -n '/^root causes:/,/^$/p' "$OUT/check-dead.table" | grep -c '^  [a-z]')" "^1$"
 
 # several URLs: each is checked, the table is grouped by URL
 "$WSCTL" check --quick --color never --only 'frames.text' \
