@@ -22,6 +22,11 @@ struct expect {
 	char balance_from[300];		/* "nginx.conf:14", "--balance" */
 	int64_t read_timeout_ms;	/* 0 when unknown */
 	char read_timeout_from[300];
+	int workers;			/* balancers with state of their own:
+					   nginx workers of an upstream without
+					   zone; 0 or 1 for one */
+	int64_t fail_timeout_ms;	/* how long the proxy keeps a failed
+					   backend out; 0 when unknown */
 };
 
 /*

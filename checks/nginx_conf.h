@@ -362,6 +362,9 @@ const struct nginx_server *nginx_server_for(const struct nginx_conf *c,
 int nginx_backend_uri(const struct nginx_location *l, const char *uri,
 		      char *out, size_t len);
 
+/* worker_processes: its number, the CPUs here for auto, 1 when unset. */
+int nginx_workers(const struct nginx_conf *c);
+
 /*
  * The address to connect to for l: a wildcard host becomes the loopback
  * address of its family ("" and "0.0.0.0" -> 127.0.0.1, "::" -> ::1).

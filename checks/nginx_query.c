@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "checks/nginx_priv.h"
 
@@ -239,6 +240,19 @@ int nginx_backend_uri(const struct nginx_location *l, const char *uri,
 	else
 		w = snprintf(out, len, "%s%s", t->uri, uri + n);
 	return w < 0 || (size_t)w >= len ? -1 : 0;
+}
+
+int nginx_workers(const struct nginx_conf *c)
+{
+	const struct nginx_dir *d = nginx_dir_find(c->root, "worker_processes");
+	unsigned n = 1;
+	long cpus;
+
+	if (!d || d->nargs < 2)
+		return 1;
+	if (!strcmp(d->args[1], "auto"))
+		return (cpus = sysconf(_SC_NPROCESSORS_ONLN)) > 0 ? (int)cpus : 1;
+	return nginx_number(d->args[1], &n) == 0 && n > 0 ? (int)n : 1;
 }
 
 int nginx_listen_target(const struct nginx_listen *l, struct hostport *hp)

@@ -280,6 +280,16 @@ static int fill(const struct nginx_conf *c, const struct sandbox *sb,
 		where(&t->loc->target.upstream->at, t->ex.balance_from,
 		      sizeof(t->ex.balance_from));
 	}
+	if (t->loc->target.kind == NGINX_TARGET_UPSTREAM) {
+		const struct nginx_upstream *up = t->loc->target.upstream;
+		size_t k;
+
+		if (!nginx_dir_find(up->dir->child, "zone"))
+			t->ex.workers = nginx_workers(c);
+		for (k = 0; k < up->npeers; k++)
+			if (up->peers[k].fail_timeout_ms > t->ex.fail_timeout_ms)
+				t->ex.fail_timeout_ms = up->peers[k].fail_timeout_ms;
+	}
 	if (!t->ex.read_timeout_ms) {
 		t->ex.read_timeout_ms = nginx_read_timeout(&t->loc->scope, &at);
 		where(&at, t->ex.read_timeout_from,

@@ -33,6 +33,8 @@ struct check_config {
 	int64_t timeout_ms;		/* --timeout per check, on top of its waits */
 	int insecure;
 	const char *ca_file;
+	int time_div;			/* the sandbox's timeouts are the
+					   config's / this; 0 or 1: real */
 	enum balance balance;		/* --balance */
 	int64_t read_timeout_ms;	/* --read-timeout */
 };
@@ -54,6 +56,16 @@ struct run {
 					   the checks use must not be freed */
 	int interrupted;		/* run_interrupt stopped it */
 };
+
+/* ms of the config's time as the run waits it (cfg->time_div). */
+int64_t run_scaled(const struct check_config *cfg, int64_t ms);
+
+/*
+ * A measured time ms in the config's terms, into buf: "60s", or at a
+ * scale "60.0s (measured 0.600s at 1/100)".  Returns buf.
+ */
+char *run_fmt_scaled(const struct check_config *cfg, int64_t ms, char *buf,
+		     size_t len);
 
 /*
  * 1 when id is selected by cfg's --only and --skip (ids or fnmatch globs).

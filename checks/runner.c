@@ -53,6 +53,22 @@ static int matches(const char *const *pats, int n, const char *id)
 	return 0;
 }
 
+int64_t run_scaled(const struct check_config *cfg, int64_t ms)
+{
+	return cfg->time_div > 1 ? ms / cfg->time_div : ms;
+}
+
+char *run_fmt_scaled(const struct check_config *cfg, int64_t ms, char *buf,
+		     size_t len)
+{
+	if (cfg->time_div <= 1)
+		return units_fmt_duration(ms, buf, len);
+	snprintf(buf, len, "%.1fs (measured %.3fs at 1/%d)",
+		 (double)ms * cfg->time_div / 1000.0, ms / 1000.0,
+		 cfg->time_div);
+	return buf;
+}
+
 int run_selected(const struct check_config *cfg, const char *id)
 {
 	if (cfg->nonly && !matches(cfg->only, cfg->nonly, id))
@@ -83,7 +99,8 @@ static int64_t budget(const struct check_env *env, const struct check *c)
 	int64_t ms = env->cfg->timeout_ms;
 
 	if (c->needs & NEEDS_WAIT)
-		ms += env->cfg->idle_ms + env->expect->read_timeout_ms;
+		ms += run_scaled(env->cfg, env->cfg->idle_ms +
+				 env->expect->read_timeout_ms);
 	return ms;
 }
 

@@ -18,6 +18,7 @@
 #include "common/net.h"
 #include "common/tls.h"
 #include "common/tmpdir.h"
+#include "common/units.h"
 
 #define MAX_ARGS	64
 #define MAX_NAMES	100
@@ -41,6 +42,7 @@ struct walk {
 	int tls;			/* some listen is TLS: make a cert */
 	unsigned temp;			/* numbering of moved paths */
 	int certs, keys;		/* per block: the first one only */
+	int64_t shortest;		/* the config's shortest timeout */
 	char *err;
 	size_t errlen;
 	int failed;
@@ -320,10 +322,29 @@ static void scan_peer(struct walk *k, const struct nginx_dir *d)
 	add_host(k, d->args[1], 80, live);
 }
 
+/* The shortest timeout of the config, for the division (see below). */
+static void scan_time(struct walk *k, const struct nginx_dir *d)
+{
+	static const char *const names[] = {
+		"proxy_read_timeout", "proxy_send_timeout",
+		"proxy_connect_timeout", "keepalive_timeout",
+		"client_header_timeout", "client_body_timeout", "send_timeout",
+	};
+	int64_t ms;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(d->name, names[i]) && d->nargs > 1 &&
+		    units_nginx_time(d->args[1], &ms) == 0 && ms > 0 &&
+		    ms < k->shortest)
+			k->shortest = ms;
+}
+
 static int scan(struct walk *k, const struct nginx_dir *d,
 		const struct nginx_dir **sets, size_t *nsets, size_t max)
 {
 	for (; d; d = d->next) {
+		scan_time(k, d);
 		if (!strcmp(d->name, "set") && d->nargs == 3 && *nsets < max)
 			sets[(*nsets)++] = d;
 		else if (!strcmp(d->name, "server_name"))
@@ -430,6 +451,43 @@ static int r_cert(struct walk *k, const struct nginx_dir *d, const char *what)
 	note(k, &d->at, "%s %s -> a %s made here for the server names",
 	     d->name, d->nargs > 1 ? d->args[1] : "", what);
 	emit(k, d, args, 2);
+	return 0;
+}
+
+/* A duration nginx reads, divided: "60s" at 1/100 -> "600ms" */
+static const char *scaled(struct walk *k, const char *v)
+{
+	int64_t ms;
+
+	if (units_nginx_time(v, &ms) < 0 || !ms)
+		return v;	/* nginx will say what is wrong; 0 stays off */
+	ms /= k->sb->time_div;
+	return keep(k, "%lldms", (long long)(ms ? ms : 1));
+}
+
+/* fail_timeout, divided: nginx reads it in whole seconds, so 1s at least */
+static int64_t fail_secs(const struct walk *k, const char *v)
+{
+	int64_t ms;
+
+	if (units_nginx_time(v, &ms) < 0)
+		ms = 10000;
+	ms /= k->sb->time_div;
+	return ms < 1000 ? 1 : (ms + 999) / 1000;
+}
+
+static int r_time(struct walk *k, const struct nginx_dir *d, const char *why)
+{
+	const char *args[MAX_ARGS];
+	size_t n = copy_args(d, args);
+
+	(void)why;
+	if (k->sb->time_div <= 1 || n < 2)
+		return -1;
+	args[1] = scaled(k, args[1]);
+	note(k, &d->at, "%s %s -> %s (timeouts at 1/%d)", d->name, d->args[1],
+	     args[1], k->sb->time_div);
+	emit(k, d, args, n);
 	return 0;
 }
 
@@ -575,12 +633,25 @@ static int r_peer(struct walk *k, const struct nginx_dir *d, const char *why)
 	(void)why;
 	if (d->nargs < 2)
 		return -1;
+	int timed = 0;
+
 	args[n++] = d->name;
 	args[n++] = host_to(k, sandbox_host(k->sb, d->args[1]));
-	for (i = 2; i < d->nargs && n < MAX_ARGS; i++)
-		if (strcmp(d->args[i], "resolve") &&
-		    strncmp(d->args[i], "service=", 8))
-			args[n++] = d->args[i];
+	for (i = 2; i < d->nargs && n < MAX_ARGS - 1; i++) {
+		const char *a = d->args[i];
+
+		if (!strcmp(a, "resolve") || !strncmp(a, "service=", 8))
+			continue;
+		if (!strncmp(a, "fail_timeout=", 13) && k->sb->time_div > 1) {
+			a = keep(k, "fail_timeout=%llds", (long long)
+				 fail_secs(k, a + 13));
+			timed = 1;
+		}
+		args[n++] = a;
+	}
+	if (!timed && k->sb->time_div > 1)	/* nginx's 10s */
+		args[n++] = keep(k, "fail_timeout=%llds", (long long)
+				 fail_secs(k, "10s"));
 	note(k, &d->at, "server %s -> %s", d->args[1], args[1]);
 	emit(k, d, args, n);
 	return 0;
@@ -728,6 +799,13 @@ static const struct rule {
 	  "moved to a backend" },
 	{ "resolver_timeout", C_ANY_HTTP, r_drop, "no DNS here" },
 	{ "listen", C_SERVER, r_listen, NULL },
+	{ "proxy_read_timeout", C_ANY_HTTP, r_time, NULL },
+	{ "proxy_send_timeout", C_ANY_HTTP, r_time, NULL },
+	{ "proxy_connect_timeout", C_ANY_HTTP, r_time, NULL },
+	{ "keepalive_timeout", C_ANY_HTTP, r_time, NULL },
+	{ "client_header_timeout", C_HTTP | C_SERVER, r_time, NULL },
+	{ "client_body_timeout", C_ANY_HTTP, r_time, NULL },
+	{ "send_timeout", C_ANY_HTTP, r_time, NULL },
 	{ "server", C_UPSTREAM, r_peer, NULL },
 	{ "proxy_pass", C_LOCATION, r_proxy_pass, NULL },
 	{ "fastcgi_pass", C_LOCATION, r_other_pass, NULL },
@@ -735,6 +813,14 @@ static const struct rule {
 	{ "scgi_pass", C_LOCATION, r_other_pass, NULL },
 	{ "grpc_pass", C_LOCATION, r_other_pass, NULL },
 	{ "memcached_pass", C_LOCATION, r_other_pass, NULL },
+};
+
+/* nginx's timeouts where a config sets none, to divide in the copy */
+static const struct { const char *name; int ms; } default_times[] = {
+	{ "proxy_read_timeout", 60000 }, { "proxy_send_timeout", 60000 },
+	{ "proxy_connect_timeout", 60000 }, { "keepalive_timeout", 75000 },
+	{ "client_header_timeout", 60000 }, { "client_body_timeout", 60000 },
+	{ "send_timeout", 60000 },
 };
 
 /* nginx's compiled-in temp paths are the host's: set them in the prefix */
@@ -811,6 +897,18 @@ static void write_http_defaults(struct walk *k, const struct nginx_dir *first)
 
 			args[1] = keep(k, "%s/tmp/%s", k->sb->prefix,
 				       temp_paths[i]);
+			nginx_write_dir(&k->sb->w, NULL, args, 2, 0);
+		}
+	if (k->sb->time_div > 1)
+		note(k, NULL, "every timeout at 1/%d, nginx's defaults too "
+		     "(--real-time: as written)", k->sb->time_div);
+	for (i = 0; k->sb->time_div > 1 &&
+	     i < sizeof(default_times) / sizeof(default_times[0]); i++)
+		if (!nginx_dir_find(first, default_times[i].name)) {
+			const char *args[2] = { default_times[i].name, NULL };
+
+			args[1] = keep(k, "%dms", default_times[i].ms /
+				       k->sb->time_div);
 			nginx_write_dir(&k->sb->w, NULL, args, 2, 0);
 		}
 	if (!nginx_dir_find(first, "access_log")) {
@@ -930,7 +1028,8 @@ int sandbox_make(struct sandbox *sb, const struct nginx_conf *c, char *err,
 		 size_t errlen)
 {
 	const struct nginx_dir *sets[256];
-	struct walk k = { .sb = sb, .c = c, .err = err, .errlen = errlen };
+	struct walk k = { .sb = sb, .c = c, .err = err, .errlen = errlen,
+			  .shortest = 60000 };
 	size_t i;
 
 	err[0] = '\0';
@@ -947,6 +1046,12 @@ int sandbox_make(struct sandbox *sb, const struct nginx_conf *c, char *err,
 		goto fail;
 	k.sets = sets;
 	scan_passes(&k, c->root);
+	/* one factor for every timeout, so none gets shorter than
+	   SANDBOX_MIN_MS, where nginx's timer jitter would decide */
+	if (sb->time_div > k.shortest / SANDBOX_MIN_MS)
+		sb->time_div = (int)(k.shortest / SANDBOX_MIN_MS);
+	if (sb->time_div < 1)
+		sb->time_div = 1;
 	snprintf(sb->cert, sizeof(sb->cert), "%s/cert.pem", sb->prefix);
 	snprintf(sb->key, sizeof(sb->key), "%s/key.pem", sb->prefix);
 	if (nginx_write_open(&sb->w, sb->conf) < 0) {

@@ -23,7 +23,12 @@
  *     temp and cache paths move into the prefix (nginx's compiled-in
  *     ones are set there too); stream and mail blocks go;
  *   - the missing pieces of the shape are added: events, an http block
- *     around a conf.d snippet, a server around bare locations.
+ *     around a conf.d snippet, a server around bare locations;
+ *   - with time_div > 1, every timeout (proxy_{read,send,connect}_timeout,
+ *     keepalive_timeout, client_{header,body}_timeout, send_timeout, an
+ *     upstream server's fail_timeout), nginx's defaults where they are
+ *     absent included, is divided by it, so a run that waits for them
+ *     takes seconds.
  * Nothing else changes: worker_processes, timeouts, headers, maps and
  * balancing are what production runs.
  */
@@ -39,6 +44,7 @@
 #define SANDBOX_MAX_PORTS	64
 #define SANDBOX_MAX_HOSTS	64
 #define SANDBOX_MAX_NOTES	256
+#define SANDBOX_MIN_MS		600	/* the shortest divided timeout */
 
 struct sandbox_note {
 	struct nginx_pos at;	/* the line changed; file NULL: the whole */
@@ -65,6 +71,11 @@ struct sandbox_pass {		/* a proxy_pass with variables, evaluated */
 };
 
 struct sandbox {
+	int time_div;			/* timeouts of the copy are the config's
+					   divided by this: at most what the
+					   caller sets (0 or 1: as written),
+					   less when a timeout would get
+					   shorter than SANDBOX_MIN_MS */
 	char prefix[256];		/* $TMPDIR/wsctl-nginx-XXXXXX */
 	char conf[300];			/* PREFIX/nginx.conf */
 	char cert[300];			/* PREFIX/cert.pem, "" without TLS */

@@ -38,6 +38,8 @@ static const char usage[] =
 "  --start-nginx            run nginx on a sandboxed copy of that config:\n"
 "                           loopback ports, certificates made here, stand-in\n"
 "                           backends for every upstream, host paths moved\n"
+"  --real-time              keep the sandbox's timeouts as written (default:\n"
+"                           every timeout, and --idle, at 1/100)\n"
 "  --location PATH          check the location nginx picks for PATH\n"
 "                           (repeatable; default: every WebSocket location)\n"
 "  --backends LIST          wsctl echo backends behind the proxy: ADDR,...\n"
@@ -79,6 +81,7 @@ enum {
 	OPT_READ_TIMEOUT, OPT_LIST, OPT_ONLY, OPT_SKIP, OPT_QUICK, OPT_IDLE,
 	OPT_CONNECTIONS, OPT_TIMEOUT, OPT_INSECURE, OPT_CA, OPT_REPORT,
 	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION, OPT_STRICT_BACKENDS,
+	OPT_REAL_TIME,
 };
 
 static const struct option options[] = {
@@ -86,6 +89,7 @@ static const struct option options[] = {
 	{ "start-nginx", no_argument, NULL, OPT_START_NGINX },
 	{ "location", required_argument, NULL, OPT_LOCATION },
 	{ "strict-backends", no_argument, NULL, OPT_STRICT_BACKENDS },
+	{ "real-time", no_argument, NULL, OPT_REAL_TIME },
 	{ "backends", required_argument, NULL, OPT_BACKENDS },
 	{ "balance", required_argument, NULL, OPT_BALANCE },
 	{ "read-timeout", required_argument, NULL, OPT_READ_TIMEOUT },
@@ -111,6 +115,9 @@ struct out_opts {
 	const char *report, *junit;
 	int json, color, verbose;
 };
+
+/* The sandbox's timeouts, --idle and the pings run at 1/TIME_DIV. */
+#define TIME_DIV 100
 
 /*
  * SIGINT, SIGTERM and SIGHUP end a run the orderly way: the signals are
@@ -190,6 +197,7 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		case OPT_NGINX_CONF: cfg->nginx_conf = optarg; break;
 		case OPT_START_NGINX: cfg->start_nginx = 1; break;
 		case OPT_STRICT_BACKENDS: bs->strict = 1; break;
+		case OPT_REAL_TIME: cfg->time_div = 1; break;
 		case OPT_LOCATION:
 			if (optarg[0] != '/')
 				return cli_usage(cmd, "bad --location '%s': a "
@@ -289,6 +297,8 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		return cli_usage(cmd, "--start-nginx needs --nginx-conf");
 	if (cfg->nlocations && !cfg->nginx_conf)
 		return cli_usage(cmd, "--location needs --nginx-conf");
+	if (cfg->start_nginx && !cfg->time_div)
+		cfg->time_div = TIME_DIV;
 	if (cfg->start_nginx && bs->n)
 		return cli_usage(cmd, "--backends with --start-nginx: the "
 				 "sandbox starts a backend for every upstream "
@@ -387,8 +397,11 @@ static int setup(struct check_config *cfg, struct nginx_conf **conf,
 				NGINX_READ_MISSING_OK : 0, err, sizeof(err));
 	if (!*conf)
 		return cli_err("check", "%s", err), EXIT_USAGE;
+	sb->time_div = cfg->time_div;
 	if (cfg->start_nginx && sandbox_make(sb, *conf, err, sizeof(err)) < 0)
 		return cli_err("check", "%s", err), EXIT_USAGE;
+	if (cfg->start_nginx)
+		cfg->time_div = sb->time_div;
 	if (plan_make(*conf, cfg->start_nginx ? sb : NULL, &rq, bs, plan, err,
 		      sizeof(err)) < 0)
 		return cli_err("check", "%s", err), EXIT_USAGE;

@@ -67,6 +67,7 @@ static void add_sandbox(cJSON *root, const struct sandbox *sb)
 		cJSON_AddItemToArray(a, x);
 	}
 	cJSON_AddBoolToObject(o, "tls", sb->cert[0] != '\0');
+	cJSON_AddNumberToObject(o, "time_div", sb->time_div > 1 ? sb->time_div : 1);
 }
 
 /* summary.root_causes: each config line (or check) failures come from */
