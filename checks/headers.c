@@ -26,17 +26,35 @@ static const char *const protos[] = { "wsctl.check" };
  * need not succeed: a proxy that drops the upgrade still delivers a
  * request whose headers can be judged.
  */
+/* The Origin a browser on the target's page sends: "https://host:port". */
+static void origin_of(const char *url, char *out, size_t len)
+{
+	char err[128], host[300];
+	struct url u;
+
+	if (url_parse(url, &u, err, sizeof(err)) < 0) {
+		out[0] = '\0';
+		return;
+	}
+	snprintf(out, len, "%s://%s", u.tls ? "https" : "http",
+		 url_host_header(&u, host, sizeof(host)));
+}
+
 static cJSON *seen_sent(struct check_ctx *c, char *client_ip, size_t iplen,
 			char *host, size_t hostlen, const char *const *names,
 			char (*sent)[256], size_t nnames)
 {
 	struct wsc w;
 	struct wsc_opts o;
-	char token[33], err[512];
+	char token[33], err[512], origin[320];
 	cJSON *rec = NULL;
 	int rc;
 
 	probe_opts(c, &o);
+	/* every probe is a browser's: same-origin checks compare this */
+	origin_of(c->url, origin, sizeof(origin));
+	if (origin[0])
+		o.origin = origin;
 	o.protocols = protos;
 	o.nprotocols = 1;
 	rc = probe_open(c, &w, &o, hdrs, 2, token, err, sizeof(err));
@@ -68,25 +86,39 @@ static cJSON *seen(struct check_ctx *c, char *client_ip, size_t iplen,
 	return seen_sent(c, client_ip, iplen, host, hostlen, NULL, NULL, 0);
 }
 
+/*
+ * What production's backend will see: the client's Host, port included
+ * when it is not the scheme's, because that is what a browser's Origin
+ * carries and what same-origin checks (gorilla/websocket, Django
+ * Channels) compare it with; and the Origin itself, unchanged.
+ */
 static void run_host(struct check_ctx *c)
 {
-	char hbuf[1024];
-	char ip[64], host[300], bare[300], *colon;
-	const char *got;
+	char hbuf[1024], obuf[1024];
+	char ip[64], host[300], bare[300], origin[320], *colon;
+	const char *got, *orig;
 	cJSON *rec = seen(c, ip, sizeof(ip), host, sizeof(host));
 
 	if (!rec)
 		return;
 	got = record_header(rec, "Host", hbuf, sizeof(hbuf));
+	orig = record_header(rec, "Origin", obuf, sizeof(obuf));
+	origin_of(c->url, origin, sizeof(origin));
 	snprintf(bare, sizeof(bare), "%s", host);
 	colon = strrchr(bare, ':');
 	if (colon && !strchr(colon, ']'))
 		*colon = 0;
-	if (got && !strcmp(got, host))
-		check_pass(c, "Host: %s", got);
+	if (got && !strcmp(got, host) && orig && !strcmp(orig, origin))
+		check_pass(c, "Host: %s, Origin: %s", got, orig);
+	else if (got && !strcmp(got, host))
+		check_fail(c, origin, "Origin: %s (the Origin must arrive as the "
+			   "browser sent it)", orig ? orig : "(none)");
 	else if (got && strcmp(host, bare) && !strcmp(got, bare))
-		check_pass(c, "Host: %s (the port was dropped, as nginx's $host "
-			   "does)", got);
+		check_fail(c, host, "Host: %s: the port was dropped (nginx's "
+			   "$host does; use $http_host), so a backend that "
+			   "compares Origin %s with Host refuses browsers, and "
+			   "absolute URLs it builds go to the wrong port", got,
+			   origin);
 	else
 		check_fail(c, host, "%s%s", got ? got : "no Host",
 			   got ? " (nginx's default is $proxy_host: "

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # make demo: the main job on built-in defaults.  First nginx with the
-# article's configuration (ports moved to free ones): wsctl check starts
-# it, spawns the two echo backends its upstream names, checks it, prints
-# the table and writes the reports.  Then the same checks against
-# wsctl proxy standing in nginx's place.  DEMO_FLAGS replaces --quick
-# (DEMO_FLAGS= make demo runs the 65 s idle checks too).
+# article's configuration exactly as the article prints it (listen 80, a
+# log under /var/log/nginx, upstream localhost:8010 and :8011): wsctl
+# check runs it in its sandbox (loopback ports, stand-in backends, paths
+# in a temporary prefix, timeouts at 1/100), lists what it changed,
+# checks it, prints the table and writes the reports.  Then the same
+# checks against wsctl proxy standing in nginx's place, with --quick
+# (DEMO_FLAGS= make demo waits the 65 s idle checks there too).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${DEMO_OUT:-demo}
@@ -15,13 +17,9 @@ port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-listen=$(port) b1=$(port) b2=$(port)
-sed -e "s/@LISTEN@/$listen/; s/@BACKEND1@/$b1/; s/@BACKEND2@/$b2/" \
-	fixtures/nginx/article.conf.in >"$out/nginx.conf"
-echo "== nginx with the article's config ($out/nginx.conf) on 127.0.0.1:$listen,"
-echo "   upstream localhost:$b1 and localhost:$b2 (wsctl echo, spawned by the checker)"
+echo "== nginx with the article's config (fixtures/nginx/article.conf), in wsctl's sandbox"
 echo
-./wsctl check --nginx-conf "$out/nginx.conf" --start-nginx $flags \
+./wsctl check --nginx-conf fixtures/nginx/article.conf --start-nginx -v \
 	--report "$out/report.json" --junit "$out/junit.xml"
 rc_nginx=$?
 
@@ -35,7 +33,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 echo
-echo "== wsctl proxy in nginx's place on 127.0.0.1:$listen, the same two backends"
+echo "== wsctl proxy in nginx's place on 127.0.0.1:$listen, two wsctl echo backends"
 echo
 ./wsctl check --backends "spawn:127.0.0.1:$b1,127.0.0.1:$b2" \
 	--balance round-robin --read-timeout 300s $flags \

@@ -5,10 +5,11 @@
 TEMPLATE=$TESTS/../fixtures/nginx/check.conf.in
 SCHEMA=$TESTS/../docs/report.schema.json
 
-# make_conf NAME SED-SCRIPT: the template with fresh ports and one change
+# make_conf NAME SED-SCRIPT: the template (listen 80, or $PORT) with one
+# change
 make_conf() {
 	local f=$OUT/nginx-$1.conf
-	LISTEN=$(free_port) B1=$(free_port) B2=$(free_port)
+	LISTEN=${PORT:-80} B1=$(free_port) B2=$(free_port)
 	sed -e "s/@LISTEN@/$LISTEN/; s/@BACKEND1@/$B1/; s/@BACKEND2@/$B2/" \
 		-e "$2" "$TEMPLATE" >"$f"
 	CONF=$f
@@ -45,8 +46,9 @@ assert r['proxy']['config'] == '$CONF'
 assert r['summary']['passed'] >= 24, r['summary']"
 check "article config: the junit parses" /usr/bin/python3 -c "
 import xml.etree.ElementTree as ET; ET.parse('$OUT/check-article.xml')"
-expect_match "article config: Host port noted" \
-	"$(grep '^headers.host' "$OUT/check-article.table")" "pass.*port was dropped"
+expect_match "article config (listen 80): Host and Origin pass" \
+	"$(grep '^headers.host' "$OUT/check-article.table")" "pass +Host: localhost, Origin: http://localhost$"
+
 expect_match "article config: round-robin counts" \
 	"$(grep '^distribution.balance' "$OUT/check-article.table")" "pass.*round-robin"
 
@@ -67,6 +69,15 @@ expect_failed() {
 	expect_eq "$name: exit 1" "$RC" 1
 	expect_eq "$name: exactly these fail" "$FAILED" "$want"
 }
+
+# the same config on port 3000: $host drops the port a browser's Origin
+# keeps, so a same-origin check in the backend refuses the browser
+PORT=3000 make_conf port-3000 ''
+run_check port-3000 --quick
+expect_failed "listen 3000 with Host \$host" headers.host
+expect_match "... naming the line and the fix" \
+	"$(grep -A2 '^headers.host' "$OUT/check-port-3000.table")" \
+	"nginx-port-3000.conf:[0-9]+: proxy_set_header Host \\\$host.*fix: proxy_set_header Host \\\$http_host;"
 
 make_conf no-upgrade '/# UPGRADE/d'
 run_check no-upgrade --quick
@@ -144,7 +155,7 @@ expect_eq "300s proxy_read_timeout: idle passes" \
 
 # the config's own port is taken (say by the nginx the host runs): the
 # sandboxed copy listens on a port of its own and the run goes ahead
-make_conf busy ''
+PORT=$(free_port) make_conf busy ''
 spawn busy python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$LISTEN)); s.listen(); time.sleep(60)"
 wait_port "$LISTEN"
 run_check busy --quick --only 'handshake.*'

@@ -26,7 +26,7 @@ done
 expect_match "wsctl proxy: X-Forwarded-For appended" \
 	"$(grep '^headers.x-forwarded-for' "$OUT/check-round-robin.table")" "pass"
 expect_match "wsctl proxy: Host kept with its port" \
-	"$(grep '^headers.host' "$OUT/check-round-robin.table")" "pass +Host: 127.0.0.1:[0-9]+$"
+	"$(grep '^headers.host' "$OUT/check-round-robin.table")" "pass +Host: 127.0.0.1:[0-9]+, Origin: http://127.0.0.1:[0-9]+$"
 
 start_proxy proxy-short --read-timeout 1s
 run_check short --idle 3s --read-timeout 1s --only 'timeout.*'

@@ -1,12 +1,17 @@
 # make demo, the main job on its built-in default, keeps working: nginx
-# with the article's config and wsctl proxy both pass, and the reports
-# are written.
+# with the article's config as printed (listen 80, /var/log/nginx) passes
+# a full run in the sandbox, which lists its changes, wsctl proxy passes,
+# and the reports are written.
 . "$(dirname "$0")/../lib.sh"
 cd "$TESTS/.." || exit 1
 DEMO_OUT=$OUT/demo bash scripts/demo.sh >"$OUT/demo.out" 2>&1
 expect_eq "demo: exit 0" "$?" 0
-expect_eq "demo: two tables, nothing failed" \
-	"$(grep -c '^29 checks: 26 passed, 0 failed, 3 skipped, 0 errors' "$OUT/demo.out")" 2
+expect_eq "demo: nginx, a full run, nothing failed" \
+	"$(grep -c '^29 checks: 29 passed, 0 failed, 0 skipped, 0 errors' "$OUT/demo.out")" 1
+expect_eq "demo: wsctl proxy, --quick, nothing failed" \
+	"$(grep -c '^29 checks: 26 passed, 0 failed, 3 skipped, 0 errors' "$OUT/demo.out")" 1
+expect_match "demo: the sandbox's changes are shown" "$(cat "$OUT/demo.out")" \
+	"article.conf:22: listen 80 -> 127\.0\.0\.1:[0-9]+.*article.conf:25: access_log /var/log/nginx/yourdomain.log -> "
 for f in report.json junit.xml report-proxy.json junit-proxy.xml; do
 	check "demo: $f written" test -s "$OUT/demo/$f"
 done
