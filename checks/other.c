@@ -124,8 +124,9 @@ static void balance_sequential(struct check_ctx *c, int hold)
 	    check_time_left(c) > ex->fail_timeout_ms + 5000) {
 		int64_t ft = run_scaled(c->env->cfg, ex->fail_timeout_ms);
 
-		/* nginx counts fail_timeout in whole seconds, 1 at least */
-		probe_sleep(c, (int)(ft < 1000 ? 1000 : ft) + 200);
+		/* nginx counts fail_timeout in whole seconds (1 at least) of
+		   its clock, so a peer may stay out a second longer */
+		probe_sleep(c, (int)(ft < 1000 ? 1000 : ft) + 1200);
 		snprintf(waited, sizeof(waited), "; %s got none at first (still "
 			 "out for fail_timeout=%s after a failure), waited",
 			 bs->b[idle].id, units_fmt_duration(ex->fail_timeout_ms,

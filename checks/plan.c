@@ -365,17 +365,98 @@ static int requested(const struct nginx_conf *c, const struct sandbox *sb,
 }
 
 /*
+ * An example of what regex re matches, for a location to be reached:
+ * literals as they are, "\d" as 0, a class as its first member (a
+ * negated one as 'x'), "." as x, a group as its first alternative,
+ * "+" once, "{n}" n times, and "?" "*" parts left out (or, with
+ * optional 1, kept once).  Anchors end it.  Writes at most len - 1
+ * bytes; returns where re stopped.  Never fails: nginx_location_for
+ * judges the result.
+ */
+static const char *example(const char *re, char *out, size_t len, size_t *n,
+			   int optional, int depth)
+{
+	while (*re && *re != ')' && *re != '|') {
+		size_t start = *n;
+		char c = *re;
+
+		if (c == '^' || c == '$') {
+			re++;
+			continue;
+		}
+		if (c == '(' && depth < 8) {
+			re++;
+			if (re[0] == '?' && re[1] == ':')
+				re += 2;
+			re = example(re, out, len, n, optional, depth + 1);
+			while (*re && *re != ')') {	/* other alternatives */
+				size_t skip = *n;
+
+				re = example(re + 1, out, len, &skip, optional,
+					     depth + 1);
+				out[*n] = '\0';
+			}
+			if (*re == ')')
+				re++;
+		} else {
+			if (c == '[') {
+				const char *q = re + 1;
+				int neg = *q == '^';
+
+				q += neg;
+				c = neg ? 'x' : *q == '\\' ? q[1] : *q;
+				for (q++; *q && *q != ']'; q++)
+					;
+				re = *q ? q + 1 : q;
+			} else if (c == '\\' && re[1]) {
+				c = re[1] == 'd' ? '0' : re[1] == 'w' ? 'a' :
+				    re[1] == 's' ? 'x' : re[1];
+				re += 2;
+			} else {
+				c = c == '.' ? 'x' : c;
+				re++;
+			}
+			if (*n + 1 < len)
+				out[(*n)++] = c;
+		}
+		if (*re == '?' || *re == '*') {
+			if (!optional)
+				*n = start;
+			re++;
+		} else if (*re == '+') {
+			re++;
+		} else if (*re == '{') {
+			unsigned times = 0, k;
+			size_t piece = *n - start;
+
+			for (re++; *re >= '0' && *re <= '9'; re++)
+				times = times * 10 + (unsigned)(*re - '0');
+			while (*re && *re != '}')
+				re++;
+			if (*re)
+				re++;
+			if (times == 0)
+				*n = start;
+			for (k = 1; k < times && k < 8; k++)
+				if (*n + piece < len) {
+					memmove(out + *n, out + start, piece);
+					*n += piece;
+				}
+		}
+	}
+	out[*n] = '\0';
+	return re;
+}
+
+/*
  * A path that reaches l: its own for a prefix or exact location; for a
- * regex, its literal start ("^/ws/" -> "/ws/"), tried as it is and with
- * a character more; "" when none does.
+ * regex, an example of what it matches (optional parts left out, then
+ * kept); "" when none does.
  */
 static void path_for(const struct nginx_server *s,
 		     const struct nginx_location *l, char *out, size_t len)
 {
-	const char *r = l->path;
-	char lit[1024];
-	size_t n = 0;
-	int tries;
+	int optional;
 
 	out[0] = '\0';
 	if (l->match == NGINX_MATCH_NAMED)
@@ -384,25 +465,12 @@ static void path_for(const struct nginx_server *s,
 		snprintf(out, len, "%s", l->path);
 		return;
 	}
-	if (*r == '^')
-		r++;
-	if (*r != '/')
-		lit[n++] = '/';
-	for (; *r && n + 2 < sizeof(lit); r++) {
-		if (*r == '\\' && r[1] && !isalnum((unsigned char)r[1]))
-			lit[n++] = *++r;
-		else if (strchr(".[](){}*+?|^$\\", *r))
-			break;
-		else
-			lit[n++] = *r;
-	}
-	/* "x?" and "x*" make the last character optional */
-	if ((*r == '?' || *r == '*') && n > 1)
-		n--;
-	lit[n] = '\0';
-	for (tries = 0; tries < 3; tries++) {
-		snprintf(out, len, "%s%s", lit, tries == 1 ? "x" :
-			 tries == 2 ? "1" : "");
+	for (optional = 0; optional < 2; optional++) {
+		size_t n = 0;
+
+		if (l->path[0] != '/' && !(l->path[0] == '^' && l->path[1] == '/'))
+			out[n++] = '/';
+		example(l->path, out, len, &n, optional, 0);
 		if (nginx_location_for(s, out) == l)
 			return;
 	}

@@ -1,0 +1,103 @@
+# wsctl check --start-nginx --quick on configs as people run them
+# (fixtures/nginx/real/): each runs as it is, with no other flag, as root
+# and as an unprivileged user, fails exactly on its mistake (the root
+# causes its "# wsctl-expect:" line names; every other failure follows
+# from handshake.status-101), and names the "# BLAME" line for each.
+. "$(dirname "$0")/../lib.sh"
+REAL=$TESTS/../fixtures/nginx/real
+
+# The unprivileged runs need a binary and configs they can reach (the
+# checkout may sit in a folder only its owner can enter): a world-readable
+# copy, removed at the end.
+if [ "$(id -u)" -eq 0 ]; then
+	SHARED=$(mktemp -d /tmp/wsctl-test-users-XXXXXX)
+	trap 'rm -rf "$SHARED"; _cleanup' EXIT
+	chmod 755 "$SHARED"
+	cp "$WSCTL" "$SHARED/wsctl"
+	cp -r "$REAL" "$SHARED/real"
+	mkdir -m 1777 "$SHARED/tmp"
+	chmod -R a+rX "$SHARED"
+	USERS="root nobody"
+else
+	USERS=$(id -un)
+fi
+
+# run USER CONF: sets RC, the report in $OUT/real-USER-NAME.json
+run() {
+	local user=$1 conf=$2 name
+	name=$(basename "$conf" .conf)
+	REPORT=$OUT/real-$user-$name.json
+	if [ "$user" = nobody ]; then
+		(cd "$SHARED/real" && TMPDIR=$SHARED/tmp setpriv --reuid=65534 \
+			--regid=65534 --clear-groups "$SHARED/wsctl" check \
+			--nginx-conf "$name.conf" --start-nginx --quick \
+			--report "$SHARED/tmp/$name.json" >"$OUT/real-$user-$name.table" \
+			2>"$OUT/real-$user-$name.err")
+		RC=$?
+		cp "$SHARED/tmp/$name.json" "$REPORT" 2>/dev/null
+		rm -f "$SHARED/tmp/$name.json"
+	else
+		(cd "$REAL" && "$WSCTL" check --nginx-conf "$name.conf" \
+			--start-nginx --quick --report "$REPORT" \
+			>"$OUT/real-$user-$name.table" 2>"$OUT/real-$user-$name.err")
+		RC=$?
+	fi
+}
+
+# verdict CONF REPORT: "roots=A,B lines=N,M followers-ok=1"
+verdict() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[2]))
+bad = [c for c in r["checks"] if c["status"] in ("fail", "error")]
+roots = sorted({c["id"] for c in bad if not c["cause"]})
+follow = all(c["cause"] == "handshake.status-101" for c in bad if c["cause"])
+lines = sorted({c["config_ref"]["line"] for c in bad
+                if not c["cause"] and c["config_ref"]})
+print("roots=%s lines=%s followers-ok=%d" % (",".join(roots) or "none",
+      ",".join(map(str, lines)) or "none", follow))
+PY
+}
+
+for conf in "$REAL"/*.conf; do
+	name=$(basename "$conf" .conf)
+	want_roots=$(sed -n 's/^# wsctl-expect: //p' "$conf" | tr ' ' '\n' | sort | paste -sd,)
+	want_lines=$(grep -n '# BLAME' "$conf" | cut -d: -f1 | paste -sd,)
+	want_rc=1
+	[ "$want_roots" = none ] && want_rc=0
+	for user in $USERS; do
+		run "$user" "$conf"
+		expect_eq "$name as $user: exit $want_rc" "$RC" "$want_rc"
+		expect_eq "$name as $user: its mistake, its line" \
+			"$(verdict "$conf" "$REPORT" 2>&1)" \
+			"roots=$want_roots lines=${want_lines:-none} followers-ok=1"
+	done
+done
+
+# what the sandbox did for the shapes, as the report says it
+report=$OUT/real-root-mattermost-tls.json
+check "TLS on a name: wss to the production name, the copy's certificate trusted" /usr/bin/python3 -c "
+import json; r = json.load(open('$report'))
+assert r['target'] == ['wss://chat.example.com/api/v0/websocket'], r['target']
+assert r['sandbox']['tls'] is True
+ch = ' | '.join(c['change'] for c in r['sandbox']['changes'])
+for want in ('include /etc/letsencrypt/options-ssl-nginx.conf: not on this host',
+             'server mattermost:8065 -> 127.0.0.1:', 'listen 443 ssl http2 -> 127.0.0.1:',
+             'ssl_dhparam: left out', 'user: left out', 'pid: left out',
+             'access_log /var/log/nginx/access.log -> '):
+    assert want in ch, (want, ch)
+assert [x['location'] for x in r['not_checked']] == ['location /'], r['not_checked']"
+check "virtual hosts: the server_name's server is the one checked" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/real-root-virtual-hosts.json'))
+assert r['target'] == ['ws://chat.example.com/ws/'], r['target']
+rec = [c for c in r['checks'] if c['id'] == 'headers.host'][0]
+assert rec['observed'] == '' and 'chat.example.com' in rec['message'], rec"
+check "a variable proxy_pass: its backend is the stand-in for grafana:3000" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/real-root-variables.json'))
+assert any(b['from'] == 'grafana:3000' and b['to'] for b in r['sandbox']['backends']), r['sandbox']['backends']"
+check "a proxy_pass URI: the backend saw the path without the prefix" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/real-root-push-uri.json'))
+c = [c for c in r['checks'] if c['id'] == 'handshake.rejection'][0]
+assert c['status'] == 'pass', c"
+expect_match "nothing of the runs is left in the shared folder" \
+	"$(ls -A "${SHARED:-/nonexistent}/tmp" 2>/dev/null | wc -l)" "^0$"
