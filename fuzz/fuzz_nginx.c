@@ -2,24 +2,78 @@
  * fuzz_nginx.c - the nginx config reader (checks/nginx_*.c) on a file
  * of fuzzed bytes: a model or NULL, never a crash, and an error that is
  * one printable line.  The query the checker starts from runs on every
- * model that reads, and its error is one line too.  Inputs that include absolute paths
- * are skipped: the harness reads its own file, not the host's.
+ * model that reads, and its error is one line too.  Every model is also
+ * written back out as the sandbox writes its copy (checks/nginx_write.c),
+ * and the copy must read back as the same directives, word for word and
+ * block for block, each line mapped to the original's.  Inputs that
+ * include absolute paths are skipped: the harness reads its own file,
+ * not the host's.
  */
 #include <stdint.h>
 
 #include "checks/nginx_conf.h"
+#include "checks/nginx_write.h"
 #include "fuzz/fuzz.h"
+
+static void write_tree(struct nginx_writer *w, const struct nginx_dir *d)
+{
+	for (; d; d = d->next) {
+		nginx_write_dir(w, &d->at, (const char *const *)d->args,
+				d->nargs, d->block);
+		if (d->block) {
+			write_tree(w, d->child);
+			nginx_write_close(w, &d->at);
+		}
+	}
+}
+
+/* a and b hold the same directives; b's lines map back to a's */
+static void same_tree(const struct nginx_dir *a, const struct nginx_dir *b,
+		      const struct nginx_writer *w)
+{
+	for (; a && b; a = a->next, b = b->next) {
+		const struct nginx_pos *o = nginx_write_origin(w, b->at.line);
+		size_t i;
+
+		CONTRACT(a->nargs == b->nargs && a->block == b->block);
+		for (i = 0; i < a->nargs; i++)
+			CONTRACT(!strcmp(a->args[i], b->args[i]));
+		CONTRACT(o && o->line == a->at.line);
+		same_tree(a->child, b->child, w);
+	}
+	CONTRACT(!a && !b);
+}
+
+static void round_trip(const struct nginx_conf *c, const char *path)
+{
+	char copy[160], err[512];
+	struct nginx_writer w;
+	struct nginx_conf *back;
+
+	snprintf(copy, sizeof(copy), "%.*s/copy.conf",
+		 (int)(strrchr(path, '/') - path), path);
+	CONTRACT(nginx_write_open(&w, copy) == 0);
+	write_tree(&w, c->root);
+	CONTRACT(nginx_write_end(&w) == 0);
+	back = nginx_conf_read(copy, err, sizeof(err));
+	CONTRACT(back != NULL);
+	same_tree(c->root, back->root, &w);
+	nginx_conf_free(back);
+	nginx_write_free(&w);
+	unlink(copy);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nginx_conf *c;
+	const char *path;
 	char err[512];
 
 	if (memmem(data, size, "include", 7) && memchr(data, '/', size))
 		return 0;
 	err[0] = 0;
-	c = nginx_conf_read(fuzz_file("nginx.conf", data, size), err,
-			    sizeof(err));
+	path = fuzz_file("nginx.conf", data, size);
+	c = nginx_conf_read(path, err, sizeof(err));
 	if (!c) {
 		contract_oneline(err, sizeof(err));
 		CONTRACT(err[0] != 0);
@@ -35,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				     err, sizeof(err)) < 0)
 			contract_oneline(err, sizeof(err));
 	}
+	round_trip(c, path);
 	nginx_conf_free(c);
 	return 0;
 }
