@@ -495,6 +495,19 @@ static void automatic(const struct nginx_conf *c, const struct sandbox *sb,
 	size_t i;
 
 	(void)c;
+	if (sb && l->target.kind == NGINX_TARGET_VARIABLE) {
+		const struct sandbox_host *h;
+		const char *up;
+
+		if (sandbox_pass(sb, &l->target.at, &h, &up) < 0) {
+			snprintf(why, sizeof(why), "proxy_pass %s: where it "
+				 "goes is known only at run time (no 'set' of "
+				 "the config gives it), and the sandbox has no "
+				 "DNS", l->target.url);
+			leave(p, l, why);
+			return;
+		}
+	}
 	path_for(s, l, path, sizeof(path));
 	if (!path[0]) {
 		leave(p, l, l->match == NGINX_MATCH_NAMED ?

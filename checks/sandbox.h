@@ -44,7 +44,7 @@
 #define SANDBOX_MAX_PORTS	64
 #define SANDBOX_MAX_HOSTS	64
 #define SANDBOX_MAX_NOTES	256
-#define SANDBOX_MIN_MS		600	/* the shortest divided timeout */
+#define SANDBOX_MIN_MS		2000	/* the shortest divided timeout */
 
 struct sandbox_note {
 	struct nginx_pos at;	/* the line changed; file NULL: the whole */

@@ -156,10 +156,12 @@ static void run_keepalive(struct check_ctx *c)
 	char d1[96], d2[96];
 	int pings = 0;
 
-	if (t >= c->env->cfg->idle_ms) {
+	/* both in the config's terms */
+	if (c->env->expect->read_timeout_ms >= cfg->idle_ms) {
 		check_skip(c, "the read timeout (%s) is not shorter than --idle (%s)",
-			   units_fmt_duration(t, d1, sizeof(d1)),
-			   units_fmt_duration(c->env->cfg->idle_ms, d2, sizeof(d2)));
+			   units_fmt_duration(c->env->expect->read_timeout_ms, d1,
+					      sizeof(d1)),
+			   units_fmt_duration(cfg->idle_ms, d2, sizeof(d2)));
 		return;
 	}
 	if (open_ws(c, &w) < 0)
@@ -199,10 +201,11 @@ static void run_idle_close(struct check_ctx *c)
 	char err[256], d1[96], d2[96];
 	int rc;
 
-	if (t > c->env->cfg->idle_ms) {
+	if (c->env->expect->read_timeout_ms > cfg->idle_ms) {
 		check_skip(c, "the read timeout (%s) is longer than --idle (%s)",
-			   units_fmt_duration(t, d1, sizeof(d1)),
-			   units_fmt_duration(c->env->cfg->idle_ms, d2, sizeof(d2)));
+			   units_fmt_duration(c->env->expect->read_timeout_ms, d1,
+					      sizeof(d1)),
+			   units_fmt_duration(cfg->idle_ms, d2, sizeof(d2)));
 		return;
 	}
 	if (open_ws(c, &w) < 0)

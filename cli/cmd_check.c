@@ -39,7 +39,7 @@ static const char usage[] =
 "                           loopback ports, certificates made here, stand-in\n"
 "                           backends for every upstream, host paths moved\n"
 "  --real-time              keep the sandbox's timeouts as written (default:\n"
-"                           every timeout, and --idle, at 1/100)\n"
+"                           every timeout, and --idle, at 1/30 or less)\n"
 "  --location PATH          check the location nginx picks for PATH\n"
 "                           (repeatable; default: every WebSocket location)\n"
 "  --backends LIST          wsctl echo backends behind the proxy: ADDR,...\n"
@@ -116,7 +116,8 @@ struct out_opts {
 	int json, color, verbose;
 };
 
-/* The sandbox's timeouts, --idle and the pings run at 1/TIME_DIV. */
+/* The sandbox's timeouts, --idle and the pings run at 1/TIME_DIV at most
+   (checks/sandbox.h: SANDBOX_MIN_MS). */
 #define TIME_DIV 100
 
 /*

@@ -72,12 +72,22 @@ static const char *target_loc(const struct report_meta *m, const char *url,
 
 		if (strcmp(m->plan->t[i].url, url))
 			continue;
-		snprintf(buf, len, "  (location %s%s, %s:%u)", l->match ==
+		int n = snprintf(buf, len, "  (location %s%s, %s:%u", l->match ==
 			 NGINX_MATCH_EXACT ? "= " : l->match ==
 			 NGINX_MATCH_PREFIX_NOREGEX ? "^~ " : l->match ==
 			 NGINX_MATCH_REGEX ? "~ " : l->match ==
 			 NGINX_MATCH_REGEX_ICASE ? "~* " : "", l->path,
 			 l->at.file, l->at.line);
+		const char *path = strstr(url, "://");
+
+		path = path ? strchr(path + 3, '/') : NULL;
+		if (n > 0 && (size_t)n < len && path &&
+		    strncmp(path, m->plan->t[i].backend_path,
+			    strcspn(path, "?")))
+			n += snprintf(buf + n, len - (size_t)n, "; the backend "
+				      "sees %s", m->plan->t[i].backend_path);
+		if (n > 0 && (size_t)n < len)
+			snprintf(buf + n, len - (size_t)n, ")");
 		break;
 	}
 	return buf;

@@ -3,7 +3,7 @@
 # article's configuration exactly as the article prints it (listen 80, a
 # log under /var/log/nginx, upstream localhost:8010 and :8011): wsctl
 # check runs it in its sandbox (loopback ports, stand-in backends, paths
-# in a temporary prefix, timeouts at 1/100), lists what it changed,
+# in a temporary prefix, timeouts divided by 30), lists what it changed,
 # checks it, prints the table and writes the reports.  Then the same
 # checks against wsctl proxy standing in nginx's place, with --quick
 # (DEMO_FLAGS= make demo waits the 65 s idle checks there too).

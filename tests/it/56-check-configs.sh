@@ -99,5 +99,57 @@ check "a proxy_pass URI: the backend saw the path without the prefix" /usr/bin/p
 import json; r = json.load(open('$OUT/real-root-push-uri.json'))
 c = [c for c in r['checks'] if c['id'] == 'handshake.rejection'][0]
 assert c['status'] == 'pass', c"
+# a directive nginx refuses: nginx's own words, with the user's file and
+# line (not the copy's), exit 2
+mkdir -p "$OUT/refused/conf.d"
+printf 'events {}\nhttp {\n    include conf.d/*.conf;\n}\n' >"$OUT/refused/nginx.conf"
+printf 'server {\n    listen 80;\n    location /ws/ {\n        more_set_headers "X: y";\n        proxy_pass http://app:3000;\n    }\n}\n' \
+	>"$OUT/refused/conf.d/app.conf"
+"$WSCTL" check --nginx-conf "$OUT/refused/nginx.conf" --start-nginx --quick \
+	>/dev/null 2>"$OUT/refused.err"
+expect_eq "a directive nginx refuses: exit 2" "$?" 2
+expect_match "... nginx's words at the user's file and line" "$(cat "$OUT/refused.err")" \
+	"^wsctl check: nginx did not start: unknown directive \"more_set_headers\" in $OUT/refused/conf.d/app.conf:4$"
+
+# no nginx on this machine: one line, exit 2
+PATH=/nonexistent "$WSCTL" check --nginx-conf "$REAL/docker-compose.conf" \
+	--start-nginx --quick >/dev/null 2>"$OUT/no-nginx.err"
+expect_eq "no nginx installed: exit 2" "$?" 2
+expect_eq "... one line" "$(cat "$OUT/no-nginx.err")" \
+	"wsctl check: nginx did not start: cannot run 'nginx'"
+
+# a proxy_pass whose host only the request tells: not checked, with why;
+# the other WebSocket location still is
+cat >"$OUT/unbounded.conf" <<'CONF'
+server {
+    listen 80;
+    server_name localhost;
+    location /tenant/ {
+        proxy_pass http://$http_x_tenant:8080;
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection "upgrade";
+    }
+    location /ws/ {
+        proxy_pass http://app:8080;
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection "upgrade";
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }
+}
+CONF
+"$WSCTL" check --nginx-conf "$OUT/unbounded.conf" --start-nginx --quick \
+	--report "$OUT/unbounded.json" >"$OUT/unbounded.table" 2>&1
+expect_eq "a proxy_pass to a request's host: exit 0, the rest checked" "$?" 0
+check "... listed as not checked, with why" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/unbounded.json'))
+assert r['target'] == ['ws://localhost/ws/'], r['target']
+[x] = r['not_checked']
+assert x['location'] == 'location /tenant/' and x['line'] == 4, x
+assert 'known only at run time' in x['why'], x"
+
 expect_match "nothing of the runs is left in the shared folder" \
 	"$(ls -A "${SHARED:-/nonexistent}/tmp" 2>/dev/null | wc -l)" "^0$"

@@ -190,7 +190,8 @@ static void lex_flags(void)
 static void lex_fixtures(void)
 {
 	const char *names[] = {
-		"article.conf", "article.conf.in", "listen.conf",
+		"article.conf", "real/mattermost-tls.conf", "real/jupyter.conf",
+		"listen.conf",
 		"include/conf.d/notes.txt",
 	};
 	char buf[8192];
