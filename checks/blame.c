@@ -29,14 +29,6 @@ static void at_dir(struct check_ref *r, const struct nginx_pos *at,
 	snprintf(r->fix, sizeof(r->fix), "%s", fix);
 }
 
-/* "location /ws/" (with its modifier), for a missing line's block */
-static void loc_text(const struct nginx_location *l, char *out, size_t len)
-{
-	static const char *const mod[] = { "", "= ", "^~ ", "~ ", "~* ", "" };
-
-	snprintf(out, len, "location %s%s", mod[l->match], l->path);
-}
-
 /*
  * A header line that should say want: the line that says otherwise, the
  * outer line that a level in between hides, or the location where it is
@@ -57,7 +49,7 @@ static int header(struct check_ref *r, const struct nginx_location *l,
 		       *h->value ? h->value : "\"\"");
 		return 1;
 	}
-	loc_text(l, loc, sizeof(loc));
+	nginx_location_name(l, loc, sizeof(loc));
 	if ((hidden = nginx_header_shadowed(&l->scope, name))) {
 		at_dir(r, &hidden->at, fix, "proxy_set_header %s %s (does not "
 		       "apply in %s, which has proxy_set_header lines of its "
@@ -102,7 +94,7 @@ static int version(struct check_ref *r, const struct nginx_location *l)
 		       v);
 		return 1;
 	}
-	loc_text(l, loc, sizeof(loc));
+	nginx_location_name(l, loc, sizeof(loc));
 	at_dir(r, &l->at, "proxy_http_version 1.1;",
 	       "%s: no proxy_http_version 1.1 (nginx speaks HTTP/1.0 upstream)",
 	       loc);
@@ -152,7 +144,7 @@ static void blame_one(const struct nginx_conf *c, const struct plan_target *t,
 			u.explicit_port ? "proxy_set_header Host $http_host;" :
 			"proxy_set_header Host $host;";
 
-		loc_text(l, loc, sizeof(loc));
+		nginx_location_name(l, loc, sizeof(loc));
 		if (h && h->at.file)
 			at_dir(r, &h->at, fix, "proxy_set_header Host %s", h->value);
 		else
@@ -162,7 +154,7 @@ static void blame_one(const struct nginx_conf *c, const struct plan_target *t,
 	} else if (!strncmp(id, "timeout.idle", 12)) {
 		int64_t ms = nginx_read_timeout(&l->scope, &at);
 
-		loc_text(l, loc, sizeof(loc));
+		nginx_location_name(l, loc, sizeof(loc));
 		if (at.file)
 			at_dir(r, &at, "proxy_read_timeout 3600s; (longer than "
 			       "the idle time your clients allow)",

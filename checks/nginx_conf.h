@@ -103,6 +103,13 @@ struct nginx_dir {
 	struct nginx_pos at;
 };
 
+/*
+ * "FILE:LINE: " (when at names a file) then the message, into err, made
+ * one line (err_oneline); returns -1, for "return nginx_errf(...)".
+ */
+int nginx_errf(char *err, size_t errlen, const struct nginx_pos *at,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* The first directive named name among d and the ones after it, or NULL. */
 const struct nginx_dir *nginx_dir_find(const struct nginx_dir *d,
 				       const char *name);
@@ -339,6 +346,10 @@ int nginx_find_proxy(const struct nginx_conf *c, int port, const char *path,
 		     const struct nginx_server **server,
 		     const struct nginx_location **loc,
 		     char *err, size_t errlen);
+
+/* "location /ws/", "location ~* \.js$": l as the config writes it. */
+char *nginx_location_name(const struct nginx_location *l, char *buf,
+			  size_t len);
 
 /* The location nginx picks in s for uri (a path, no query), or NULL. */
 const struct nginx_location *nginx_location_for(const struct nginx_server *s,

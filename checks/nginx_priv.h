@@ -23,9 +23,6 @@ void nginx_arena_free(struct nginx_arena *a);
 int nginx_read_tree(struct nginx_conf *c, const char *path, unsigned flags,
 		    char *err, size_t errlen);
 
-/* "FILE:LINE: " then the message, into err; returns -1. */
-int nginx_errf(char *err, size_t errlen, const struct nginx_pos *at,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* ---- building the model (nginx_conf.c, nginx_upstream.c) ---------- */
 

@@ -177,6 +177,19 @@ int nginx_find_proxy(const struct nginx_conf *c, int port, const char *path,
 	return 0;
 }
 
+char *nginx_location_name(const struct nginx_location *l, char *buf,
+			  size_t len)
+{
+	static const char *const mod[] = {
+		[NGINX_MATCH_PREFIX] = "", [NGINX_MATCH_EXACT] = "= ",
+		[NGINX_MATCH_PREFIX_NOREGEX] = "^~ ", [NGINX_MATCH_REGEX] = "~ ",
+		[NGINX_MATCH_REGEX_ICASE] = "~* ", [NGINX_MATCH_NAMED] = "",
+	};
+
+	snprintf(buf, len, "location %s%s", mod[l->match], l->path);
+	return buf;
+}
+
 const struct nginx_location *nginx_location_for(const struct nginx_server *s,
 					       const char *uri)
 {

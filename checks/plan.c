@@ -3,7 +3,6 @@
  * config: which locations, over which schemes, behind which backends.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,34 +33,6 @@ static void where(const struct nginx_pos *at, char *out, size_t len)
 	snprintf(out, len, "%s:%u", slash ? slash + 1 : at->file, at->line);
 }
 
-/* "location /ws/", "location ~* \.js$" */
-static void loc_name(const struct nginx_location *l, char *out, size_t len)
-{
-	static const char *const mod[] = { "", "= ", "^~ ", "~ ", "~* ", "" };
-
-	snprintf(out, len, "location %s%s", mod[l->match], l->path);
-}
-
-/* "FILE:LINE: message" (or the message alone) into err; returns -1. */
-static int fail(char *err, size_t errlen, const struct nginx_pos *at,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, const struct nginx_pos *at,
-		const char *fmt, ...)
-{
-	va_list ap;
-	int n = 0;
-
-	if (at && at->file)
-		n = snprintf(err, errlen, "%s:%u: ", at->file, at->line);
-	if (n < 0 || (size_t)n >= errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static void leave(struct plan *p, const struct nginx_location *l,
 		  const char *why)
 {
@@ -71,8 +42,8 @@ static void leave(struct plan *p, const struct nginx_location *l,
 		return;
 	x = &p->left[p->nleft++];
 	x->at = l->at;
-	loc_name(l, x->location, sizeof(x->location));
-	snprintf(x->why, sizeof(x->why), "%s", why);
+	nginx_location_name(l, x->location, sizeof(x->location));
+	snprintf(x->why, sizeof(x->why), "%.*s", (int)sizeof(x->why) - 1, why);
 }
 
 /* ---- backends ----------------------------------------------------- */
@@ -340,26 +311,26 @@ static int requested(const struct nginx_conf *c, const struct sandbox *sb,
 		return -1;
 	snprintf(uri, sizeof(uri), "%.*s", (int)strcspn(u.path, "?"), u.path);
 	if (!(s = nginx_server_for(c, u.port, u.host)))
-		return fail(err, errlen, NULL, "%s: no server listens on "
+		return nginx_errf(err, errlen, NULL, "%s: no server listens on "
 				  "port %u", c->files[0], u.port);
 	if (!(l = nginx_location_for(s, uri)))
-		return fail(err, errlen, NULL, "%s: no location matches "
+		return nginx_errf(err, errlen, NULL, "%s: no location matches "
 				  "'%s'", c->files[0], uri);
 	if (!l->target.url)
-		return fail(err, errlen, &l->at, "location '%s' does not "
+		return nginx_errf(err, errlen, &l->at, "location '%s' does not "
 				  "proxy '%s'", l->path, uri);
 	for (i = 0; i < s->nlistens && !connect[0]; i++)
 		if (!s->listens[i].unix_path && s->listens[i].addr.port == u.port &&
 		    s->listens[i].ssl == u.tls)
 			dial(sb, &s->listens[i], connect, sizeof(connect));
 	if (!connect[0] && sb)
-		return fail(err, errlen, NULL, "%s: no %s listen on port "
+		return nginx_errf(err, errlen, NULL, "%s: no %s listen on port "
 				  "%u for %s", c->files[0], u.tls ? "ssl" :
 				  "plain", u.port, url);
 	if (!sb)	/* the running proxy: the URL says where it is */
 		connect[0] = '\0';
 	if (add_target(p, s, l, url, connect) < 0)
-		return fail(err, errlen, NULL, "more than %d targets",
+		return nginx_errf(err, errlen, NULL, "more than %d targets",
 				  PLAN_MAX_TARGETS);
 	return 0;
 }
@@ -519,7 +490,7 @@ static void automatic(const struct nginx_conf *c, const struct sandbox *sb,
 	if ((got = nginx_location_for(s, path)) != l) {
 		char other[300];
 
-		loc_name(got, other, sizeof(other));
+		nginx_location_name(got, other, sizeof(other));
 		snprintf(why, sizeof(why), "requests for %s go to %s", path,
 			 other);
 		leave(p, l, why);
@@ -578,7 +549,7 @@ int plan_make(const struct nginx_conf *c, const struct sandbox *sb,
 			}
 		}
 		if (p->n == before)
-			return fail(err, errlen, NULL, "%s: no location "
+			return nginx_errf(err, errlen, NULL, "%s: no location "
 					  "that proxies matches '%s'",
 					  c->files[0], rq->paths[i]);
 	}
@@ -602,13 +573,13 @@ int plan_make(const struct nginx_conf *c, const struct sandbox *sb,
 			}
 	}
 	if (!p->n)
-		return fail(err, errlen, NULL, "%s: no location proxies "
+		return nginx_errf(err, errlen, NULL, "%s: no location proxies "
 				  "requests%s", c->files[0], p->nleft ?
 				  " that can be checked" : "");
 	bs->spawn |= !fixed;
 	for (i = 0; i < p->n; i++) {
 		if (!sb && !rq->nurls && !p->t[i].connect[0])
-			return fail(err, errlen, NULL, "no address for %s",
+			return nginx_errf(err, errlen, NULL, "no address for %s",
 					  p->t[i].url);
 		if (fill(c, sb, rq, bs, fixed, &p->t[i], err, errlen) < 0)
 			return -1;

@@ -72,12 +72,9 @@ static const char *target_loc(const struct report_meta *m, const char *url,
 
 		if (strcmp(m->plan->t[i].url, url))
 			continue;
-		int n = snprintf(buf, len, "  (location %s%s, %s:%u", l->match ==
-			 NGINX_MATCH_EXACT ? "= " : l->match ==
-			 NGINX_MATCH_PREFIX_NOREGEX ? "^~ " : l->match ==
-			 NGINX_MATCH_REGEX ? "~ " : l->match ==
-			 NGINX_MATCH_REGEX_ICASE ? "~* " : "", l->path,
-			 l->at.file, l->at.line);
+		char name[300];
+		int n = snprintf(buf, len, "  (%s, %s:%u", nginx_location_name(l,
+				 name, sizeof(name)), l->at.file, l->at.line);
 		const char *path = strstr(url, "://");
 
 		path = path ? strchr(path + 3, '/') : NULL;
