@@ -99,6 +99,31 @@ check "a proxy_pass URI: the backend saw the path without the prefix" /usr/bin/p
 import json; r = json.load(open('$OUT/real-root-push-uri.json'))
 c = [c for c in r['checks'] if c['id'] == 'handshake.rejection'][0]
 assert c['status'] == 'pass', c"
+check "ws:// and wss:// of one server: two targets, one root cause" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/real-root-both-schemes.json'))
+assert r['target'] == ['ws://live.example.com/live/', 'wss://live.example.com/live/'], r['target']
+roots = r['summary']['root_causes']
+assert len(roots) == 1 and roots[0]['checks'] == ['headers.x-real-ip'], roots
+assert sum(c['id'] == 'headers.x-real-ip' and c['status'] == 'fail' for c in r['checks']) == 2"
+
+# a URL on the command line: its host, port and path pick the server and
+# location; --location PATH picks the location nginx would for PATH
+(cd "$REAL" && "$WSCTL" check --nginx-conf mattermost-tls.conf --start-nginx \
+	--quick --only 'handshake.*' --report "$OUT/url.json" \
+	wss://chat.example.com/api/v4/websocket >/dev/null 2>&1)
+expect_eq "a URL given: exit 0" "$?" 0
+check "... checked as given" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/url.json'))
+assert r['target'] == ['wss://chat.example.com/api/v4/websocket'], r['target']"
+(cd "$REAL" && "$WSCTL" check --nginx-conf docker-compose.conf --start-nginx \
+	--quick --only 'handshake.status-101' --location /api/ \
+	--report "$OUT/location.json" >/dev/null 2>&1)
+expect_eq "--location /api/, which passes no Upgrade: exit 1" "$?" 1
+check "... that location is the target" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/location.json'))
+assert r['target'] == ['ws://localhost/api/'], r['target']
+assert r['checks'][0]['config_ref']['directive'] == 'location /api/: no proxy_set_header Upgrade', r['checks'][0]"
+
 # a directive nginx refuses: nginx's own words, with the user's file and
 # line (not the copy's), exit 2
 mkdir -p "$OUT/refused/conf.d"
