@@ -80,11 +80,11 @@ for i in $(seq 20); do
 done
 expect_eq "worker_processes 4, round-robin: passes 20 of 20" "$passes" 20
 
-# interrupted: SIGINT in the middle of a run (one that waits: timeouts as
+# interrupted: SIGINT and SIGTERM in the middle of a run (one that waits: timeouts as
 # written), then SIGHUP to its process group, as a closed terminal sends
 # it; each run stops nginx and every backend, prints what it has, writes
 # its report, removes its prefix and exits 1
-for sig in INT HUP; do
+for sig in INT TERM HUP; do
 	setsid "$WSCTL" check --nginx-conf "$TESTS/../fixtures/nginx/article.conf" \
 		--start-nginx --real-time --idle 20s --report "$OUT/sig-$sig.json" \
 		>"$OUT/sig-$sig.table" 2>"$OUT/sig-$sig.err" &

@@ -1057,7 +1057,102 @@ static void read_timeout_grammar(void)
 	}
 }
 
+/* server_name picks the server: exact, then wildcards, else the default */
+static void server_for(void)
+{
+	struct nginx_conf *c;
+	char err[512] = "";
+
+	t_tmp();
+	t_put("nginx.conf", "events {} http {\n"
+	      "server { listen 80; server_name a.example.com; }\n"
+	      "server { listen 80 default_server; server_name dflt; }\n"
+	      "server { listen 80; server_name b.example.com *.wild.org; }\n"
+	      "server { listen 80; server_name www.*; }\n"
+	      "server { listen 443 ssl; server_name b.example.com; }\n}\n");
+	c = nginx_conf_read("nginx.conf", err, sizeof(err));
+	EXPECTF(c, "%s", err);
+	if (!c)
+		return;
+	EXPECT(nginx_server_for(c, 80, "B.Example.com") == &c->servers[2]);
+	EXPECT(nginx_server_for(c, 80, "x.wild.org") == &c->servers[2]);
+	EXPECT(nginx_server_for(c, 80, "www.site") == &c->servers[3]);
+	EXPECT(nginx_server_for(c, 80, "nobody.net") == &c->servers[1]);
+	EXPECT(nginx_server_for(c, 443, "b.example.com") == &c->servers[4]);
+	EXPECT(nginx_server_for(c, 8080, "a.example.com") == NULL);
+	nginx_conf_free(c);
+}
+
+/* what the backend sees after proxy_pass with and without a URI */
+static void backend_uri(void)
+{
+	struct nginx_conf *c;
+	char err[512] = "", out[64];
+	const struct nginx_location *l;
+
+	t_tmp();
+	t_put("nginx.conf", "events {} http { server { listen 80;\n"
+	      "location ^~ /push/ { proxy_pass http://127.0.0.1:8080/; }\n"
+	      "location /api/ { proxy_pass http://127.0.0.1:8080/v2/; }\n"
+	      "location /ws/ { proxy_pass http://127.0.0.1:8080; }\n"
+	      "location ~ ^/re/ { proxy_pass http://127.0.0.1:8080; }\n} }\n");
+	c = nginx_conf_read("nginx.conf", err, sizeof(err));
+	EXPECTF(c, "%s", err);
+	if (!c)
+		return;
+	l = nginx_location_for(&c->servers[0], "/push/x");
+	EXPECT(l && nginx_backend_uri(l, "/push/x", out, sizeof(out)) == 0 &&
+	       !strcmp(out, "/x"));
+	l = nginx_location_for(&c->servers[0], "/api/users");
+	EXPECT(l && nginx_backend_uri(l, "/api/users", out, sizeof(out)) == 0 &&
+	       !strcmp(out, "/v2/users"));
+	l = nginx_location_for(&c->servers[0], "/ws/");
+	EXPECT(l && nginx_backend_uri(l, "/ws/", out, sizeof(out)) == 0 &&
+	       !strcmp(out, "/ws/"));
+	l = nginx_location_for(&c->servers[0], "/re/a");
+	EXPECT(l && l->match == NGINX_MATCH_REGEX &&
+	       nginx_backend_uri(l, "/re/a", out, sizeof(out)) == 0 &&
+	       !strcmp(out, "/re/a"));
+	EXPECT(l && !strcmp(nginx_location_name(l, out, sizeof(out)),
+			    "location ~ ^/re/"));
+	nginx_conf_free(c);
+}
+
+/* the sandbox's reading: missing includes listed, bare locations, ssl on */
+static void sandbox_shapes(void)
+{
+	struct nginx_conf *c;
+	char err[512] = "";
+
+	t_tmp();
+	t_put("nginx.conf", "events {}\nhttp {\n    include /nonexistent/x.conf;\n"
+	      "    server { listen 443; ssl on; }\n}\n");
+	EXPECT(!nginx_conf_read("nginx.conf", err, sizeof(err)) &&
+	       strstr(err, "nginx.conf:3: cannot open '/nonexistent/x.conf'"));
+	c = nginx_conf_load("nginx.conf", NGINX_READ_MISSING_OK, err, sizeof(err));
+	EXPECTF(c, "%s", err);
+	if (c) {
+		EXPECT(c->nmissing == 1 && c->missing[0].at.line == 3 &&
+		       !strcmp(c->missing[0].path, "/nonexistent/x.conf"));
+		EXPECT(c->shape == NGINX_SHAPE_MAIN && c->nservers == 1 &&
+		       c->servers[0].ssl_on && c->servers[0].listens[0].ssl);
+		nginx_conf_free(c);
+	}
+	t_put("ws.conf", "location /ws/ {\n    proxy_pass http://127.0.0.1:8080;\n}\n");
+	c = nginx_conf_read("ws.conf", err, sizeof(err));
+	EXPECTF(c, "%s", err);
+	if (c) {
+		EXPECT(c->shape == NGINX_SHAPE_SERVER && c->nservers == 1 &&
+		       c->servers[0].nlocations == 1 &&
+		       c->servers[0].listens[0].implicit);
+		nginx_conf_free(c);
+	}
+}
+
 const struct unit_case nginx_conf_cases[] = {
+	{ "nginx.server-for", server_for },
+	{ "nginx.backend-uri", backend_uri },
+	{ "nginx.sandbox-shapes", sandbox_shapes },
 	{ "nginx.read-timeout-grammar", read_timeout_grammar },
 	{ "nginx.lex-words", lex_words },
 	{ "nginx.lex-quotes", lex_quotes },
