@@ -81,6 +81,11 @@ static int real_ip_ok(const char *v)
 	       strstr(v, "$realip_remote_addr") != NULL;
 }
 
+static int proto_ok(const char *v)
+{
+	return !strcmp(v, "$scheme");
+}
+
 static int version(struct check_ref *r, const struct nginx_location *l)
 {
 	struct nginx_pos at;
@@ -133,6 +138,9 @@ static void blame_one(const struct nginx_conf *c, const struct plan_target *t,
 	} else if (!strcmp(id, "headers.x-forwarded-for")) {
 		header(r, l, "X-Forwarded-For", xff_ok, "proxy_set_header "
 		       "X-Forwarded-For $proxy_add_x_forwarded_for;");
+	} else if (!strcmp(id, "headers.forwarded-proto")) {
+		header(r, l, "X-Forwarded-Proto", proto_ok,
+		       "proxy_set_header X-Forwarded-Proto $scheme;");
 	} else if (!strcmp(id, "headers.x-real-ip")) {
 		header(r, l, "X-Real-IP", real_ip_ok,
 		       "proxy_set_header X-Real-IP $remote_addr;");

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checks/backends.h"
 #include "checks/probe.h"
@@ -184,6 +185,72 @@ static void run_x_forwarded_for(struct check_ctx *c)
 	cJSON_Delete(rec);
 }
 
+/* The proto= of a Forwarded header ("for=1.2.3.4;proto=https"), or "". */
+static void forwarded_proto(const char *fwd, char *out, size_t len)
+{
+	const char *p;
+	size_t n;
+
+	out[0] = '\0';
+	for (p = fwd; p && *p; p++) {
+		if (strncasecmp(p, "proto=", 6) || (p != fwd && p[-1] != ';' &&
+						    p[-1] != ' ' && p[-1] != ','))
+			continue;
+		p += 6;
+		if (*p == '"')
+			p++;
+		n = strcspn(p, "\";, ");
+		snprintf(out, len, "%.*s", (int)n, p);
+		return;
+	}
+}
+
+/*
+ * Behind TLS the backend must learn the client used it (secure cookies,
+ * Origin checks, absolute URLs); through a plain listener it must not be
+ * told https; and the value is http or https, not the WebSocket scheme
+ * (Tomcat's RemoteIpValve refuses "wss").
+ */
+static void run_forwarded_proto(struct check_ctx *c)
+{
+	char hbuf[1024], fbuf[1024], ip[64], host[300], fproto[32], err[128];
+	const char *xfp, *fwd, *got;
+	struct url u;
+	cJSON *rec;
+
+	if (url_parse(c->url, &u, err, sizeof(err)) < 0) {
+		check_error(c, "%s", err);
+		return;
+	}
+	if (!(rec = seen(c, ip, sizeof(ip), host, sizeof(host))))
+		return;
+	xfp = record_header(rec, "X-Forwarded-Proto", hbuf, sizeof(hbuf));
+	fwd = record_header(rec, "Forwarded", fbuf, sizeof(fbuf));
+	forwarded_proto(fwd, fproto, sizeof(fproto));
+	got = xfp ? xfp : fproto[0] ? fproto : NULL;
+	if (got && strcasecmp(got, "http") && strcasecmp(got, "https"))
+		check_fail(c, u.tls ? "https" : "http or none", "%s: %s (a "
+			   "scheme is http or https; use $scheme)", xfp ?
+			   "X-Forwarded-Proto" : "Forwarded proto", got);
+	else if (u.tls && !got)
+		check_fail(c, "X-Forwarded-Proto: https (or Forwarded: proto=https)",
+			   "neither: the backend cannot tell the client used wss "
+			   "(secure cookies and Origin checks go wrong)");
+	else if (u.tls && strcasecmp(got, "https"))
+		check_fail(c, "https", "%s: %s through a TLS listener", xfp ?
+			   "X-Forwarded-Proto" : "Forwarded proto", got);
+	else if (!u.tls && got && !strcasecmp(got, "https"))
+		check_fail(c, "http or none", "%s: https through a plain "
+			   "listener", xfp ? "X-Forwarded-Proto" : "Forwarded proto");
+	else if (got)
+		check_pass(c, "%s: %s", xfp ? "X-Forwarded-Proto" :
+			   "Forwarded proto", got);
+	else
+		check_pass(c, "not told https (no X-Forwarded-Proto) through a "
+			   "plain listener");
+	cJSON_Delete(rec);
+}
+
 static void run_upgrade_connection(struct check_ctx *c)
 {
 	char hbuf[1024], hbuf2[1024];
@@ -260,6 +327,9 @@ const struct check headers_checks[] = {
 	{ "headers.x-forwarded-for", "nginx $proxy_add_x_forwarded_for",
 	  "the client's address is appended to X-Forwarded-For",
 	  run_x_forwarded_for, NEEDS_BACKENDS },
+	{ "headers.forwarded-proto", "RFC 7239 5.4; nginx $scheme",
+	  "behind TLS the backend is told https, through plain HTTP not",
+	  run_forwarded_proto, NEEDS_BACKENDS },
 	{ "headers.upgrade-connection", "RFC 6455 4.1; RFC 9110 7.6.1",
 	  "the backend sees Upgrade: websocket and Connection: upgrade",
 	  run_upgrade_connection, NEEDS_BACKENDS },

@@ -28,6 +28,21 @@ expect_match "wsctl proxy: X-Forwarded-For appended" \
 expect_match "wsctl proxy: Host kept with its port" \
 	"$(grep '^headers.host' "$OUT/check-round-robin.table")" "pass +Host: 127.0.0.1:[0-9]+, Origin: http://127.0.0.1:[0-9]+$"
 
+# behind its TLS listener: every check passes over wss://, the backend is
+# told https
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+	-keyout "$OUT/proxy-key.pem" -out "$OUT/proxy-cert.pem" 2>/dev/null
+start_proxy proxy-tls --tls-cert "$OUT/proxy-cert.pem" --tls-key "$OUT/proxy-key.pem"
+"$WSCTL" check --quick --color never --ca "$OUT/proxy-cert.pem" \
+	--backends "spawn:127.0.0.1:$B1,127.0.0.1:$B2" --balance round-robin \
+	--report "$OUT/check-tls.json" "wss://127.0.0.1:$LISTEN/" >"$OUT/check-tls.table"
+expect_eq "wsctl proxy over TLS: every check passes" \
+	"$?/$(failed_checks "$OUT/check-tls.json")" "0/"
+expect_match "... the backend is told https" \
+	"$(grep '^headers.forwarded-proto' "$OUT/check-tls.table")" "pass +X-Forwarded-Proto: https$"
+stop "$PROXY"
+
 start_proxy proxy-short --read-timeout 1s
 run_check short --idle 3s --read-timeout 1s --only 'timeout.*'
 expect_eq "wsctl proxy --read-timeout 1s: timeout.idle fails" "$RC/$FAILED" "1/timeout.idle"
