@@ -642,7 +642,15 @@ static void conf_include(void)
 
 /* ---- files written for the case ----------------------------------- */
 
-static char t_dir[64];
+static char t_dir[300];
+
+/* $TMPDIR, or /tmp: the run's own temporary folder */
+static const char *t_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t && *t ? t : "/tmp";
+}
 
 static int t_rm(const char *path, const struct stat *st, int flag,
 		struct FTW *ftw)
@@ -660,7 +668,7 @@ static void t_cleanup(void)
 /* Work in a new temporary directory, removed when the case exits. */
 static void t_tmp(void)
 {
-	snprintf(t_dir, sizeof(t_dir), "/tmp/wsctl-unit.XXXXXX");
+	snprintf(t_dir, sizeof(t_dir), "%s/wsctl-unit.XXXXXX", t_tmpdir());
 	EXPECT(mkdtemp(t_dir) && chdir(t_dir) == 0);
 	atexit(t_cleanup);
 }
@@ -829,7 +837,7 @@ static void conf_include_paths(void)
 
 	/* an absolute main path gives absolute names */
 	{
-		char path[128], want[160];
+		char path[400], want[400];
 
 		snprintf(path, sizeof(path), "%s/etc/nginx/nginx.conf", t_dir);
 		c = nginx_conf_read(path, err, sizeof(err));
@@ -1032,8 +1040,11 @@ static void read_timeout_grammar(void)
 	};
 
 	for (size_t i = 0; i < NELEM(cases); i++) {
-		char path[] = "/tmp/wsctl-unit-XXXXXX", err[512] = "";
-		int fd = mkstemp(path);
+		char path[300], err[512] = "";
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/wsctl-unit-XXXXXX", t_tmpdir());
+		fd = mkstemp(path);
 		FILE *f = fdopen(fd, "w");
 		struct nginx_conf *c;
 
