@@ -50,8 +50,9 @@ static const char help[] =
 "  -h, --help                    show this help\n"
 "\n"
 "Durations: 300ms, 5s, 2m, 1h.  Prints \"listening on ADDR\" for each\n"
-"socket, then serves until SIGTERM or SIGINT; SIGHUP reopens the access\n"
-"log.  Exit status: 0 after a signal, 2 for a usage or setup error.\n";
+"socket, then serves until SIGTERM or SIGINT; SIGUSR1 (and SIGHUP) reopens\n"
+"the access log.  Exit status: 0 after a signal, 2 for a usage or setup\n"
+"error.\n";
 
 enum {
 	OPT_CONNECT_TIMEOUT = 256,

@@ -161,7 +161,9 @@ static void on_signal(struct loop *loop, struct loop_io *io, unsigned ev)
 	(void)ev;
 	if (read(io->fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	if (si.ssi_signo == SIGHUP) {
+	/* SIGUSR1 is nginx's signal for reopening logs; SIGHUP does the
+	   same until it reloads the config */
+	if (si.ssi_signo == SIGHUP || si.ssi_signo == SIGUSR1) {
 		alog_reopen(px);
 		return;
 	}
@@ -201,6 +203,7 @@ int proxy_run(struct proxy *px, char *err, size_t errlen)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0 || loop_io_add(px->loop, &px->sig, fd, LOOP_IN,

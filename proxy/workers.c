@@ -92,6 +92,7 @@ int proxy_serve(struct proxy *px, char *err, size_t errlen)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	for (unsigned w = 0; w < n; w++) {
@@ -116,8 +117,8 @@ int proxy_serve(struct proxy *px, char *err, size_t errlen)
 
 		if (sigwaitinfo(&mask, &si) < 0)
 			continue;
-		if (si.si_signo == SIGHUP) {
-			tell(wk, n, SIGHUP);
+		if (si.si_signo == SIGHUP || si.si_signo == SIGUSR1) {
+			tell(wk, n, si.si_signo);
 			continue;
 		}
 		if (si.si_signo != SIGCHLD) {

@@ -88,6 +88,17 @@ expect_match "after SIGHUP: a new file at the old path" "$(cat "$ALOG" 2>&1)" \
 expect_eq "after SIGHUP: the old file got nothing more" "$(wc -l <"$ALOG.1")" 5
 check "the proxy still runs after SIGHUP" kill -0 "$PXPID"
 
+# --- SIGUSR1, nginx's signal for it, does the same
+mv "$ALOG" "$ALOG.2"
+kill -USR1 "$PXPID"
+sleep 0.2
+curl -s -m 10 "http://127.0.0.1:$PXPORT/after-usr1" >/dev/null
+wait_lines "$ALOG" 1
+expect_match "after SIGUSR1: a new file at the old path" "$(cat "$ALOG" 2>&1)" \
+	'"GET /after-usr1" 200 '
+expect_eq "after SIGUSR1: the old file got nothing more" "$(wc -l <"$ALOG.2")" 1
+check "the proxy still runs after SIGUSR1" kill -0 "$PXPID"
+
 # --- JSON: the same fields, one object per line; the drain's reason
 JLOG=$OUT/px-access.json
 rm -f "$JLOG"
