@@ -79,24 +79,66 @@ int net_local_port(int fd)
 	return sa_port((struct sockaddr *)&ss);
 }
 
-int net_free_port(int v6)
+/* 1 when port (0: any) binds on the loopback address now; *got its port */
+static int binds(int v6, int port, int *got)
 {
 	struct sockaddr_in a4 = { .sin_family = AF_INET };
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
-	int fd, port = -1, one = 1;
+	int fd, ok, one = 1;
 
 	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a4.sin_port = htons((uint16_t)port);
 	a6.sin6_addr = in6addr_loopback;
+	a6.sin6_port = htons((uint16_t)port);
 	if ((fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
 			 0)) < 0)
-		return -1;
+		return 0;
 	if (v6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
-		 v6 ? sizeof(a6) : sizeof(a4)) == 0)
-		port = net_local_port(fd);
+	ok = bind(fd, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
+		  v6 ? sizeof(a6) : sizeof(a4)) == 0;
+	if (ok)
+		*got = net_local_port(fd);
 	close(fd);
-	return port;
+	return ok;
+}
+
+/* The lowest port the kernel hands out for outgoing connections. */
+static int ephemeral_low(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	int lo = 32768;
+
+	if (f) {
+		if (fscanf(f, "%d", &lo) != 1)
+			lo = 32768;
+		fclose(f);
+	}
+	return lo;
+}
+
+int net_free_port(int v6)
+{
+	static int given[256];		/* handed out already: not again */
+	static unsigned ngiven, seed;
+	int lo = ephemeral_low(), base = lo > 20000 ? lo - 12000 : 0;
+	int tries, port, k, seen;
+
+	if (!seed)
+		seed = (unsigned)getpid() ^ (unsigned)clock_ms();
+	/* below the ephemeral range, where no outgoing connection (of this
+	   run or anyone's) takes the port between now and the bind */
+	for (tries = 0; base && tries < 64; tries++) {
+		seed = seed * 1103515245u + 12345u;
+		port = base + (int)((seed >> 8) % (unsigned)(lo - base));
+		for (k = 0, seen = 0; k < (int)ngiven && k < 256; k++)
+			seen |= given[k] == port;
+		if (!seen && binds(v6, port, &port)) {
+			given[ngiven++ % 256] = port;
+			return port;
+		}
+	}
+	return binds(v6, 0, &port) ? port : -1;
 }
 
 /* The address without the port; IPv4-mapped IPv6 shown as IPv4. */

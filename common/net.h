@@ -50,8 +50,11 @@ int net_nonblock(int fd, int on);
 int net_local_port(int fd);
 
 /*
- * A port that is free on 127.0.0.1 (v6 0) or ::1 (v6 1) right now: the
- * kernel's pick for port 0, released again.  Returns it, or -1 (no ::1).
+ * A port that is free on 127.0.0.1 (v6 0) or ::1 (v6 1) right now, for a
+ * server started later: taken below the kernel's ephemeral range (where
+ * outgoing connections do not take it in the meantime), never the same
+ * twice in a process; the kernel's pick for port 0 when that fails.
+ * Returns it, or -1 (no ::1).  Not thread-safe.
  */
 int net_free_port(int v6);
 
