@@ -365,7 +365,37 @@ static void nonblock_and_clock(void)
 		(long long)t1);
 }
 
+/*
+ * A port for a server started later: below the ephemeral range, where no
+ * outgoing connection can take it meanwhile, free, and never the same one
+ * twice in a process, even when the last one was never used.
+ */
+static void free_port(void)
+{
+	int lo = 32768, seen[40], i, k, fds[4];
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	char spec[32], err[256];
+
+	if (f) {
+		EXPECT(fscanf(f, "%d", &lo) == 1);
+		fclose(f);
+	}
+	for (i = 0; i < 40; i++) {
+		seen[i] = net_free_port(0);
+		EXPECTF(seen[i] > 0 && seen[i] < lo, "port %d (ephemeral from %d)",
+			seen[i], lo);
+		for (k = 0; k < i; k++)
+			EXPECTF(seen[k] != seen[i], "port %d twice", seen[i]);
+	}
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d", seen[39]);
+	k = net_listen(spec, fds, 4, 0, err, sizeof(err));
+	EXPECTF(k == 1, "%s", err);
+	for (i = 0; i < k; i++)
+		close(fds[i]);
+}
+
 const struct unit_case net_cases[] = {
+	{ "net.free-port", free_port },
 	{ "net.listen-localhost", listen_localhost },
 	{ "net.listen-any", listen_any },
 	{ "net.listen-literal", listen_literal },
