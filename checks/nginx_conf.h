@@ -333,9 +333,8 @@ void nginx_conf_free(struct nginx_conf *c);
 /*
  * The location that proxies.  port 0 matches any server; otherwise only
  * servers with a listen on port count, the default_server first.  With
- * path NULL the first location (in file order) that proxies and passes
- * Upgrade on is taken, else the first that has an http or https
- * proxy_pass.  With a path, the location is chosen as nginx
+ * path NULL the first location (in file order) that has an http or https
+ * proxy_pass is taken.  With a path, the location is chosen as nginx
  * chooses it (exact, longest prefix, ^~, then regexes in order, nested
  * locations too; regexes are POSIX extended, so PCRE-only syntax never
  * matches) and must proxy.  Fills *server and *loc and returns 0, or

@@ -138,20 +138,6 @@ int nginx_find_proxy(const struct nginx_conf *c, int port, const char *path,
 		return nginx_errf(err, errlen, NULL, "no server listens%s",
 				  where);
 	if (!path) {
-		/* the WebSocket location: the first that passes Upgrade on */
-		for (i = 0; i < n; i++)
-			for (k = 0; k < v[i]->nlocations; k++) {
-				const struct nginx_location *x = &v[i]->locations[k];
-				const struct nginx_header *h;
-
-				if (x->target.url &&
-				    (h = nginx_header_find(&x->scope, "Upgrade")) &&
-				    *h->value) {
-					*server = v[i];
-					*loc = x;
-					return 0;
-				}
-			}
 		for (i = 0; i < n; i++)
 			for (k = 0; k < v[i]->nlocations; k++)
 				if (v[i]->locations[k].target.url) {

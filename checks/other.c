@@ -64,7 +64,6 @@ static int fair(const struct backends *bs, const int *count, int n, int tol,
 /* n connections, one after the other (held open when hold): counts */
 static int spread(struct check_ctx *c, int hold, int n, int *count)
 {
-	struct backends *bs = c->env->backends;
 	char err[512];
 	struct wsc *w;
 	int i, k, rc = 0;
@@ -94,7 +93,6 @@ static int spread(struct check_ctx *c, int hold, int n, int *count)
 	for (i = 0; hold && i < k; i++)
 		wsc_free(&w[i]);
 	free(w);
-	(void)bs;
 	return rc;
 }
 

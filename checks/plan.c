@@ -319,7 +319,8 @@ static int requested(const struct nginx_conf *c, const struct sandbox *sb,
 	if (!l->target.url)
 		return nginx_errf(err, errlen, &l->at, "location '%s' does not "
 				  "proxy '%s'", l->path, uri);
-	for (i = 0; i < s->nlistens && !connect[0]; i++)
+	/* the running proxy: the URL says where it is; the copy: its port */
+	for (i = 0; sb && i < s->nlistens && !connect[0]; i++)
 		if (!s->listens[i].unix_path && s->listens[i].addr.port == u.port &&
 		    s->listens[i].ssl == u.tls)
 			dial(sb, &s->listens[i], connect, sizeof(connect));
@@ -327,8 +328,6 @@ static int requested(const struct nginx_conf *c, const struct sandbox *sb,
 		return nginx_errf(err, errlen, NULL, "%s: no %s listen on port "
 				  "%u for %s", c->files[0], u.tls ? "ssl" :
 				  "plain", u.port, url);
-	if (!sb)	/* the running proxy: the URL says where it is */
-		connect[0] = '\0';
 	if (add_target(p, s, l, url, connect) < 0)
 		return nginx_errf(err, errlen, NULL, "more than %d targets",
 				  PLAN_MAX_TARGETS);

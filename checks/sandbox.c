@@ -5,7 +5,6 @@
  * writes the copy, directive by directive, through the rules of
  * sandbox_rules.c, and adds what the shape lacks.
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +14,8 @@
 #include <unistd.h>
 
 #include "checks/sandbox_priv.h"
-#include "common/net.h"
 #include "common/tls.h"
 #include "common/tmpdir.h"
-#include "common/units.h"
 
 void sb_note(struct walk *k, const struct nginx_pos *at,
 		 const char *fmt, ...)

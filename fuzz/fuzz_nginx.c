@@ -79,15 +79,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CONTRACT(err[0] != 0);
 		return 0;
 	}
-	/* what plan.c asks of a model first, on whatever came out */
+	/* the queries plan.c makes of a model, on whatever came out */
 	{
 		const struct nginx_server *srv;
 		const struct nginx_location *loc;
+		char out[256];
 
 		err[0] = 0;
 		if (nginx_find_proxy(c, 0, size % 2 ? "/" : NULL, &srv, &loc,
 				     err, sizeof(err)) < 0)
 			contract_oneline(err, sizeof(err));
+		srv = nginx_server_for(c, 80, "localhost");
+		CONTRACT(!srv || (srv >= c->servers &&
+				  srv < c->servers + c->nservers));
+		if (srv && (loc = nginx_location_for(srv, "/ws/x")) != NULL) {
+			/* -1 only when the URI does not fit */
+			CONTRACT(nginx_backend_uri(loc, "/ws/x", out,
+						   sizeof(out)) == 0 ||
+				 strlen(loc->target.uri ? loc->target.uri : "")
+				 + 6 > sizeof(out));
+			nginx_location_name(loc, out, sizeof(out));
+		}
 	}
 	round_trip(c, path);
 	nginx_conf_free(c);

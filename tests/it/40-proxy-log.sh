@@ -77,27 +77,22 @@ wait_lines "$ALOG" 5
 expect_match "the 400 is logged, without an upstream" "$(sed -n 5p "$ALOG")" \
 	' 127\.0\.0\.1:[0-9]+ - "GET /" 400 [0-9]+ [0-9]+ [0-9]+ms done$'
 
-# --- SIGHUP: rename the file, signal, the next line goes to a new file
-mv "$ALOG" "$ALOG.1"
-kill -HUP "$PXPID"
-sleep 0.2
-curl -s -m 10 "http://127.0.0.1:$PXPORT/after-hup" >/dev/null
-wait_lines "$ALOG" 1
-expect_match "after SIGHUP: a new file at the old path" "$(cat "$ALOG" 2>&1)" \
-	'"GET /after-hup" 200 '
-expect_eq "after SIGHUP: the old file got nothing more" "$(wc -l <"$ALOG.1")" 5
-check "the proxy still runs after SIGHUP" kill -0 "$PXPID"
-
+# rotate SIG NAME KEPT: rename the file, signal, the next line goes to a
+# new file at the old path and the renamed one (KEPT lines) gets nothing
+rotate() {
+	mv "$ALOG" "$ALOG.$1"
+	kill -"$1" "$PXPID"
+	sleep 0.2
+	curl -s -m 10 "http://127.0.0.1:$PXPORT/$2" >/dev/null
+	wait_lines "$ALOG" 1
+	expect_match "after SIG$1: a new file at the old path" "$(cat "$ALOG" 2>&1)" \
+		"\"GET /$2\" 200 "
+	expect_eq "after SIG$1: the old file got nothing more" "$(wc -l <"$ALOG.$1")" "$3"
+	check "the proxy still runs after SIG$1" kill -0 "$PXPID"
+}
+rotate HUP after-hup 5
 # --- SIGUSR1, nginx's signal for it, does the same
-mv "$ALOG" "$ALOG.2"
-kill -USR1 "$PXPID"
-sleep 0.2
-curl -s -m 10 "http://127.0.0.1:$PXPORT/after-usr1" >/dev/null
-wait_lines "$ALOG" 1
-expect_match "after SIGUSR1: a new file at the old path" "$(cat "$ALOG" 2>&1)" \
-	'"GET /after-usr1" 200 '
-expect_eq "after SIGUSR1: the old file got nothing more" "$(wc -l <"$ALOG.2")" 1
-check "the proxy still runs after SIGUSR1" kill -0 "$PXPID"
+rotate USR1 after-usr1 1
 
 # --- JSON: the same fields, one object per line; the drain's reason
 JLOG=$OUT/px-access.json
