@@ -98,6 +98,7 @@ extern const struct check headers_checks[];
 extern const struct check frames_checks[];
 extern const struct check control_checks[];
 extern const struct check timeout_checks[];
+extern const struct check oneway_checks[];
 extern const struct check other_checks[];
 
 /*

@@ -12,6 +12,7 @@ static const struct check *const tables[] = {
 	frames_checks,
 	control_checks,
 	timeout_checks,
+	oneway_checks,
 	other_checks,
 };
 

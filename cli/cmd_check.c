@@ -58,7 +58,7 @@ static const char usage[] =
 "                           (repeatable): --only 'headers.*'\n"
 "  --skip IDS               not these\n"
 "  --quick                  skip the checks that wait for timeouts\n"
-"  --idle DURATION          how long timeout.idle stays idle (default 65s)\n"
+"  --idle DURATION          how long the timeout.idle* checks wait (default 65s)\n"
 "  --connections N          connections for concurrency.parallel (default 200)\n"
 "  --timeout DURATION       limit per check, on top of its waits (default 30s)\n"
 "  --insecure               wss://: accept any certificate\n"

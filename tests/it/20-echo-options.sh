@@ -87,6 +87,23 @@ expect_eq "X-Wsctl-Close-After that makes no sense: 400" \
 	"$(lines 'status ')$(lines 'body ')" "status 400body bad X-Wsctl-Close-After"
 session "ws://127.0.0.1:${PORTS[0]}/" --send x --send y --close 1000
 expect_eq "without the header: no close of its own" "$(lines 'close ')" "close 1000 "
+
+# a checker asks for messages the client never asked for, or for none
+session "ws://127.0.0.1:${PORTS[0]}/" --header 'X-Wsctl-Push: 100' --wait 450
+expect_eq "X-Wsctl-Push 100: a numbered message every 100ms" \
+	"$(lines 'text ' | head -n3)" "text wsctl-push 1
+text wsctl-push 2
+text wsctl-push 3"
+session "ws://127.0.0.1:${PORTS[0]}/" --header 'X-Wsctl-Sink: 1' \
+	--send a --send b --ping p --wait 700
+expect_eq "X-Wsctl-Sink 1: no echo, but a pong" \
+	"$(lines '[tp][eo][xn]')" "pong p"
+for bad in 'X-Wsctl-Push: 0' 'X-Wsctl-Push: 1s' 'X-Wsctl-Push: 3600001' \
+	'X-Wsctl-Sink: yes'; do
+	session "ws://127.0.0.1:${PORTS[0]}/" --header "$bad"
+	expect_eq "$bad: 400" "$(lines 'status ')$(lines 'body ')" \
+		"status 400body bad ${bad%%:*}"
+done
 stop "$PID"
 
 # --- --delay: replies wait, and keep their order -----------------------------------

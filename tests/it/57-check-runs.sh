@@ -42,7 +42,7 @@ sed 's/proxy_http_version 1.1;/proxy_http_version 1.1; proxy_read_timeout 300s;/
 expect_eq "full run, proxy_read_timeout 300s: exit 0" "$?" 0
 expect_match "... timeout.idle passes, no timeout check fails" \
 	"$(grep '^timeout\.' "$OUT/full-300.table" | tr -s ' ' | cut -d' ' -f1,2 | paste -sd,)" \
-	"^timeout.idle pass,timeout.keepalive skip,timeout.idle-close skip$"
+	"^timeout.idle pass,timeout.keepalive skip,timeout.idle-close skip,timeout.idle-upstream-only pass,timeout.idle-client-only pass$"
 none_left "after a run"
 
 # ten runs in a row against the same running nginx: the failover of one

@@ -1,0 +1,45 @@
+# wsctl check against a frame-parsing relay made for the test (node ws,
+# tests/js/ws_relay.js) where a byte relay passes: a relay that times one
+# direction only fails the one-way idle check of that direction alone.
+# nginx, HAProxy and wsctl proxy count traffic either way (51, 52 and 53
+# see them pass).
+. "$(dirname "$0")/../lib.sh"
+JS=$TESTS/js
+
+start_echo relay-echo -q --listen 127.0.0.1:0
+B=${PORTS[0]}
+
+# relay_check NAME RELAY-ARGS -- CHECK-ARGS: one relay, one check run
+relay_check() {
+	local name=$1 args=()
+	shift
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	start_node "relay-$name" "$JS/ws_relay.js" "ws://127.0.0.1:$B" "${args[@]}"
+	local relay=$SPAWNED
+	"$WSCTL" check --color never --report "$OUT/check-$name.json" \
+		--backends "127.0.0.1:$B" "$@" "ws://127.0.0.1:$PORT/" \
+		>"$OUT/check-$name.table" 2>&1
+	RC=$?
+	FAILED=$(failed_checks "$OUT/check-$name.json")
+	stop "$relay"
+}
+
+relay_check cut-client --cut-idle client 1500 -- --idle 4s \
+	--only 'timeout.idle-*-only'
+expect_eq "relay timing the client only: upstream-only fails alone" \
+	"$RC/$FAILED" "1/timeout.idle-upstream-only"
+expect_match "relay timing the client only: cut at 1.5s, by TCP" \
+	"$(grep '^timeout.idle-upstream-only' "$OUT/check-cut-client.table")" \
+	"closed \(TCP.*after (1[5-9][0-9]{2}ms|1s[0-9]+ms) of backend-only traffic"
+expect_match "relay timing the client only: client-only counts the messages" \
+	"$(grep '^timeout.idle-client-only' "$OUT/check-cut-client.table")" \
+	"pass +4 client messages, none from the backend, for 4s: all arrived"
+
+relay_check cut-backend --cut-idle backend 1500 -- --idle 4s \
+	--only 'timeout.idle-*-only'
+expect_eq "relay timing the backend only: client-only fails alone" \
+	"$RC/$FAILED" "1/timeout.idle-client-only"
+expect_match "relay timing the backend only: upstream-only counts pushes" \
+	"$(grep '^timeout.idle-upstream-only' "$OUT/check-cut-backend.table")" \
+	"pass +[34] backend messages, none from the client"

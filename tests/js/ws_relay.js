@@ -1,0 +1,80 @@
+// A WebSocket relay built of node `ws`, made to fail checks a byte relay
+// passes: a server for clients and, for each, a client to the backend.
+// Messages are taken whole and sent on as new frames, as gateways that
+// parse frames do; pings are answered here (ws does that), not passed.
+//
+//   node ws_relay.js BACKEND_URL [--cut-idle client|backend MS]
+//
+// --cut-idle times one direction only: the tunnel is cut (TCP, both
+// sides) when that side has sent nothing for MS, whatever the other does.
+// Request headers starting with X-Wsctl- go on to the backend.  The first
+// line on stdout is "listening on PORT".
+const WebSocket = require('ws');
+
+const backend = process.argv[2];
+let cutSide = null, cutMs = 0;
+if (process.argv[3] === '--cut-idle') {
+	cutSide = process.argv[4];
+	cutMs = Number(process.argv[5]);
+	if (!['client', 'backend'].includes(cutSide) || !(cutMs > 0)) {
+		console.error('usage: ws_relay.js URL [--cut-idle client|backend MS]');
+		process.exit(2);
+	}
+}
+
+const wss = new WebSocket.Server({ host: '127.0.0.1', port: 0 });
+wss.on('listening', () => console.log('listening on ' + wss.address().port));
+
+wss.on('connection', (client, req) => {
+	const headers = {};
+	for (const [k, v] of Object.entries(req.headers))
+		if (k.startsWith('x-wsctl-'))
+			headers[k] = v;
+	const up = new WebSocket(backend + req.url, { headers });
+	const early = [];
+	let timer = null;
+
+	const cut = () => {
+		client.terminate();
+		up.terminate();
+	};
+	const arm = (side) => {
+		if (side !== cutSide)
+			return;
+		clearTimeout(timer);
+		timer = setTimeout(cut, cutMs);
+	};
+	arm('client');
+	arm('backend');
+
+	client.on('message', (data, binary) => {
+		arm('client');
+		if (up.readyState === WebSocket.OPEN)
+			up.send(data, { binary });
+		else
+			early.push([data, binary]);
+	});
+	up.on('open', () => {
+		for (const [data, binary] of early)
+			up.send(data, { binary });
+		early.length = 0;
+	});
+	up.on('message', (data, binary) => {
+		arm('backend');
+		client.send(data, { binary });
+	});
+	client.on('close', (code, reason) => {
+		clearTimeout(timer);
+		if (up.readyState === WebSocket.OPEN)
+			up.close(code === 1005 ? undefined : code, reason);
+		else
+			up.terminate();
+	});
+	up.on('close', (code, reason) => {
+		clearTimeout(timer);
+		if (client.readyState === WebSocket.OPEN)
+			client.close(code === 1005 ? undefined : code, reason);
+	});
+	client.on('error', cut);
+	up.on('error', cut);
+});
