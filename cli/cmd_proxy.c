@@ -5,6 +5,7 @@
  * sockets are open, so that a script can start it on port 0.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +51,9 @@ static const char help[] =
 "  -h, --help                    show this help\n"
 "\n"
 "Durations: 300ms, 5s, 2m, 1h.  Prints \"listening on ADDR\" for each\n"
-"socket, then serves until SIGTERM or SIGINT; SIGUSR1 (and SIGHUP) reopens\n"
-"the access log.  Exit status: 0 after a signal, 2 for a usage or setup\n"
-"error.\n";
+"socket, then serves until SIGTERM or SIGINT; SIGHUP reloads the options\n"
+"and --config (open tunnels stay), SIGUSR1 reopens the access log.  Exit\n"
+"status: 0 after a signal, 2 for a usage or setup error.\n";
 
 enum {
 	OPT_CONNECT_TIMEOUT = 256,
@@ -89,24 +90,37 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Why the options are wrong, into err; returns EXIT_USAGE. */
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
 /* A positive duration for option name. */
-static int duration(const char *cmd, const char *name, const char *s,
-		    int64_t *ms)
+static int duration(const char *name, const char *s, int64_t *ms,
+		    char *err, size_t errlen)
 {
 	if (units_duration(s, ms) < 0 || *ms <= 0)
-		return cli_usage(cmd, "bad duration '%s' for --%s", s, name);
+		return bad(err, errlen, "bad duration '%s' for --%s", s, name);
 	return 0;
 }
 
 /* A whole number in [1, max] for option name. */
-static int count(const char *cmd, const char *name, const char *s,
-		 unsigned long max, unsigned *v)
+static int count(const char *name, const char *s, unsigned long max,
+		 unsigned *v, char *err, size_t errlen)
 {
 	char *end;
 	unsigned long n = strtoul(s, &end, 10);
 
 	if (*s < '1' || *s > '9' || *end || n > max)
-		return cli_usage(cmd, "bad number '%s' for --%s", s, name);
+		return bad(err, errlen, "bad number '%s' for --%s", s, name);
 	*v = n;
 	return 0;
 }
@@ -115,10 +129,10 @@ static int count(const char *cmd, const char *name, const char *s,
  * The first pass: only --config, so that the file is read first and the
  * other options, read next, override it.  Errors wait for the second.
  */
-static int load_config(int argc, char **argv, struct proxy_config *cfg)
+static int load_config(int argc, char **argv, struct proxy_config *cfg,
+		       char *err, size_t errlen)
 {
 	const char *path = NULL;
-	char err[400];
 	int c;
 
 	opterr = 0;
@@ -129,18 +143,20 @@ static int load_config(int argc, char **argv, struct proxy_config *cfg)
 			path = optarg;
 	if (!path)
 		return 0;
-	if (proxy_config_load(cfg, path, err, sizeof(err)) < 0) {
-		cli_err(argv[0], "%s", err);
+	if (proxy_config_load(cfg, path, err, errlen) < 0)
 		return EXIT_USAGE;
-	}
 	return 0;
 }
 
-static int parse(int argc, char **argv, struct proxy_config *cfg)
+/*
+ * The second pass, over the file's settings.  Returns 0, -1 for --help,
+ * or EXIT_USAGE with err filled (empty: the message is printed).
+ */
+static int parse(int argc, char **argv, struct proxy_config *cfg,
+		 char *err, size_t errlen)
 {
-	const char *cmd = argv[0], *cert = NULL, *key = NULL;
+	const char *cert = NULL, *key = NULL;
 	int cli_listen = 0, cli_upstream = 0;
-	char err[300];
 	int c;
 
 	opterr = 0;
@@ -154,7 +170,7 @@ static int parse(int argc, char **argv, struct proxy_config *cfg)
 			if (!cli_listen++)
 				cfg->nlisten = 0;
 			if (cfg->nlisten == PROXY_MAX_LISTEN)
-				return cli_usage(cmd, "at most %d --listen",
+				return bad(err, errlen, "at most %d --listen",
 						 PROXY_MAX_LISTEN);
 			memset(&cfg->listen[cfg->nlisten], 0,
 			       sizeof(cfg->listen[0]));
@@ -164,17 +180,17 @@ static int parse(int argc, char **argv, struct proxy_config *cfg)
 			if (!cli_upstream++)
 				cfg->nupstreams = 0;
 			if (cfg->nupstreams == PROXY_MAX_UPSTREAMS)
-				return cli_usage(cmd, "at most %d --upstream",
+				return bad(err, errlen, "at most %d --upstream",
 						 PROXY_MAX_UPSTREAMS);
 			if (proxy_parse_upstream(optarg,
 					&cfg->upstreams[cfg->nupstreams],
-					err, sizeof(err)) < 0)
-				return cli_usage(cmd, "%s", err);
+					err, errlen) < 0)
+				return EXIT_USAGE;
 			cfg->nupstreams++;
 			break;
 		case 'b':
 			if (!lb_find(optarg))
-				return cli_usage(cmd, "unknown balance '%s' "
+				return bad(err, errlen, "unknown balance '%s' "
 						 "(round-robin, ip-hash, "
 						 "least-conn)", optarg);
 			cfg->balance = optarg;
@@ -186,29 +202,29 @@ static int parse(int argc, char **argv, struct proxy_config *cfg)
 			key = optarg;
 			break;
 		case OPT_CONNECT_TIMEOUT:
-			if (duration(cmd, "connect-timeout", optarg,
-				     &cfg->connect_timeout_ms))
+			if (duration("connect-timeout", optarg,
+				     &cfg->connect_timeout_ms, err, errlen))
 				return EXIT_USAGE;
 			break;
 		case OPT_READ_TIMEOUT:
-			if (duration(cmd, "read-timeout", optarg,
-				     &cfg->read_timeout_ms))
+			if (duration("read-timeout", optarg,
+				     &cfg->read_timeout_ms, err, errlen))
 				return EXIT_USAGE;
 			break;
 		case OPT_HANDSHAKE_TIMEOUT:
-			if (duration(cmd, "handshake-timeout", optarg,
-				     &cfg->handshake_timeout_ms))
+			if (duration("handshake-timeout", optarg,
+				     &cfg->handshake_timeout_ms, err, errlen))
 				return EXIT_USAGE;
 			break;
 		case OPT_DRAIN:
 			/* 0 is fine here: close at once */
 			if (units_duration(optarg, &cfg->drain_ms) < 0)
-				return cli_usage(cmd, "bad duration '%s' for "
+				return bad(err, errlen, "bad duration '%s' for "
 						 "--drain", optarg);
 			break;
 		case OPT_MAX_CONNECTIONS:
-			if (count(cmd, "max-connections", optarg, 1000000,
-				  &cfg->max_connections))
+			if (count("max-connections", optarg, 1000000,
+				  &cfg->max_connections, err, errlen))
 				return EXIT_USAGE;
 			break;
 		case OPT_ACCESS_LOG:
@@ -220,15 +236,15 @@ static int parse(int argc, char **argv, struct proxy_config *cfg)
 			else if (!strcmp(optarg, "json"))
 				cfg->log_format = PROXY_LOG_JSON;
 			else
-				return cli_usage(cmd, "unknown log format '%s' "
+				return bad(err, errlen, "unknown log format '%s' "
 						 "(text, json)", optarg);
 			break;
 		case OPT_STATUS_LISTEN:
 			cfg->status_listen = optarg;
 			break;
 		case OPT_WORKERS:
-			if (count(cmd, "workers", optarg, PROXY_MAX_WORKERS,
-				  &cfg->workers))
+			if (count("workers", optarg, PROXY_MAX_WORKERS,
+				  &cfg->workers, err, errlen))
 				return EXIT_USAGE;
 			break;
 		case 'q':
@@ -238,37 +254,80 @@ static int parse(int argc, char **argv, struct proxy_config *cfg)
 			cli_help(help);
 			return -1;
 		default:
-			return cli_bad_option(cmd, c, argv);
+			err[0] = 0;
+			return cli_bad_option(argv[0], c, argv);
 		}
 	}
 	if (optind < argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		return bad(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (!cert != !key)
-		return cli_usage(cmd, "--tls-cert and --tls-key go together");
+		return bad(err, errlen, "--tls-cert and --tls-key go together");
 	for (int i = 0; cert && i < cfg->nlisten; i++) {
 		cfg->listen[i].tls_cert = cert;
 		cfg->listen[i].tls_key = key;
 	}
 	if (cfg->nlisten == 0)
-		return cli_usage(cmd, "--listen is required");
+		return bad(err, errlen, "--listen is required");
 	if (cfg->nupstreams == 0)
-		return cli_usage(cmd, "--upstream is required");
+		return bad(err, errlen, "--upstream is required");
 	return 0;
+}
+
+/* Both passes into cfg, which the caller set up with proxy_config_init. */
+static int read_all(int argc, char **argv, struct proxy_config *cfg,
+		    char *err, size_t errlen)
+{
+	int r = load_config(argc, argv, cfg, err, errlen);
+
+	return r ? r : parse(argc, argv, cfg, err, errlen);
+}
+
+struct args {
+	int argc;
+	char **argv;
+};
+
+/* SIGHUP: the same command line, over the --config file as it is now */
+static struct proxy_config *reread(void *arg, char *err, size_t errlen)
+{
+	const struct args *a = arg;
+	struct proxy_config *cfg = calloc(1, sizeof(*cfg));
+
+	if (!cfg) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	proxy_config_init(cfg);
+	err[0] = 0;
+	if (read_all(a->argc, a->argv, cfg, err, errlen) != 0) {
+		if (!err[0])
+			snprintf(err, errlen, "the command line no longer reads");
+		proxy_config_fini(cfg);
+		free(cfg);
+		return NULL;
+	}
+	return cfg;
 }
 
 int cmd_proxy(int argc, char **argv)
 {
 	static struct proxy_config cfg;
+	static struct args args;
 	struct proxy *px;
-	char err[400], line[120];
+	char err[400] = "", line[120];
 	int r;
 
 	proxy_config_init(&cfg);
-	r = load_config(argc, argv, &cfg);
-	if (r == 0)
-		r = parse(argc, argv, &cfg);
+	if (load_config(argc, argv, &cfg, err, sizeof(err)) != 0) {
+		cli_err(argv[0], "%s", err);
+		proxy_config_fini(&cfg);
+		return EXIT_USAGE;
+	}
+	r = parse(argc, argv, &cfg, err, sizeof(err));
 	if (r != 0) {
 		proxy_config_fini(&cfg);
+		if (r > 0 && err[0])
+			cli_usage(argv[0], "%s", err);
 		return r < 0 ? EXIT_OK : r;	/* r < 0: --help */
 	}
 	px = proxy_open(&cfg, err, sizeof(err));
@@ -277,6 +336,9 @@ int cmd_proxy(int argc, char **argv)
 		proxy_config_fini(&cfg);
 		return EXIT_USAGE;
 	}
+	args.argc = argc;
+	args.argv = argv;
+	proxy_on_reload(px, reread, &args);
 	for (int i = 0; proxy_address(px, i, line, sizeof(line)); i++)
 		printf("%s\n", line);
 	fflush(stdout);

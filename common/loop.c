@@ -108,20 +108,34 @@ int loop_io_mod(struct loop *loop, struct loop_io *io, unsigned mask)
 	return 0;
 }
 
-void loop_io_close(struct loop *loop, struct loop_io *io)
+/* events of io still waiting in this batch must not reach it: its
+ * owner may register it again at once (a retry), or free it */
+static void scrub(struct loop *loop, struct loop_io *io)
 {
-	int i;
-
-	if (io->fd < 0)
-		return;
-	/* close() drops the registration: we never dup a watched fd */
-	close(io->fd);
-	io->fd = -1;
-	/* the owner may register io again at once (a retry); events of the
-	 * old descriptor still waiting in this batch must not reach it */
-	for (i = loop->next; i < loop->nevents; i++)
+	for (int i = loop->next; i < loop->nevents; i++)
 		if (loop->events[i].data.ptr == io)
 			loop->events[i].data.ptr = NULL;
+}
+
+void loop_io_close(struct loop *loop, struct loop_io *io)
+{
+	if (io->fd < 0)
+		return;
+	/* close() drops the registration: a watched fd is never dup'ed */
+	close(io->fd);
+	io->fd = -1;
+	scrub(loop, io);
+}
+
+int loop_io_release(struct loop *loop, struct loop_io *io)
+{
+	int fd = io->fd;
+
+	if (fd >= 0)
+		epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+	io->fd = -1;
+	scrub(loop, io);
+	return fd;
 }
 
 /* ---- timers: a binary min-heap of pointers, each knowing its slot ---- */

@@ -90,6 +90,13 @@ int loop_io_mod(struct loop *loop, struct loop_io *io, unsigned mask);
 void loop_io_close(struct loop *loop, struct loop_io *io);
 
 /*
+ * Stop watching io and hand its descriptor over, open: returns it (-1
+ * when io had none), and io is unregistered.  For a socket that changes
+ * hands while the loop runs (a reload keeps its listening sockets).
+ */
+int loop_io_release(struct loop *loop, struct loop_io *io);
+
+/*
  * Arm t to call fn at loop time when (moving it when armed already).
  * Returns 0, or -1 when the heap could not grow (t is left as it was).
  */

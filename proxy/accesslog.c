@@ -153,7 +153,7 @@ void alog_end(struct conn *c, int why)
 	if (c->peer >= 0)
 		l->peer = c->peer;
 	if (l->peer >= 0)
-		up = px->lb.peers[l->peer].name;
+		up = c->gen->lb.peers[l->peer].name;
 	px_iso_time(px_wall_ms(), when, sizeof(when));
 	conn_client(c, who, sizeof(who));
 	ms = loop_now(px->loop) - l->t0;

@@ -46,7 +46,7 @@ char *conn_client(const struct conn *c, char *buf, size_t len)
 
 static int64_t timeout_of(const struct conn *c)
 {
-	const struct proxy_config *cfg = c->px->cfg;
+	const struct proxy_config *cfg = c->gen->cfg;
 
 	switch (c->state) {
 	case CS_HEAD:
@@ -100,7 +100,7 @@ static void conn_timer(struct loop *loop, struct loop_timer *t)
 	case CS_HTTP:
 		if (c->res.kind == FR_HEAD && !c->replied) {
 			snprintf(why, sizeof(why), "upstream %s sent no response "
-				 "in %lldms", c->px->lb.peers[c->peer].name,
+				 "in %lldms", c->gen->lb.peers[c->peer].name,
 				 (long long)timeout_of(c));
 			upstream_close(c, 1);
 			conn_reply(c, 504, why);
@@ -199,6 +199,7 @@ static void conn_free(struct loop *loop, struct loop_defer *d)
 	struct conn *c = container_of(d, struct conn, defer);
 	struct proxy *px = c->px;
 
+	gen_put(c->gen);
 	free(c);
 	if (px->draining && !px->conns)
 		loop_stop(loop);
@@ -283,6 +284,7 @@ void conn_accept(struct proxy *px, const struct listener *l, int fd,
 		return;
 	}
 	c->px = px;
+	c->gen = px->gen;
 	c->peer = -1;
 	c->up.io.fd = -1;
 	memcpy(&c->addr, sa, sl < sizeof(c->addr) ? sl : sizeof(c->addr));
@@ -307,6 +309,7 @@ void conn_accept(struct proxy *px, const struct listener *l, int fd,
 	if (c->next)
 		c->next->prev = c;
 	px->conns = c;
+	c->gen->refs++;
 	c->fds = 1;
 	px->fds_reserved++;
 	/* try the read at once: the request is often there already, and a

@@ -93,11 +93,26 @@ struct frame {
 	uint8_t kind;
 };
 
+/*
+ * One generation of the configuration: what a reload replaces (reload.c).
+ * A connection keeps the generation it was accepted under, its timeouts
+ * and balancer, until it ends, as an old nginx worker keeps its config;
+ * the generation goes with the last of them.
+ */
+struct gen {
+	const struct proxy_config *cfg;
+	struct proxy_config *own;	/* cfg, when a reload made it */
+	struct lb lb;
+	struct ssl_ctx_st *tls[PROXY_MAX_LISTEN];	/* per cfg->listen */
+	unsigned refs;			/* its connections, +1 while current */
+};
+
 struct conn {
 	struct side cl, up;
 	struct loop_timer timer;
 	struct loop_defer defer;
 	struct proxy *px;
+	struct gen *gen;		/* holds a reference */
 	struct conn *prev, *next;	/* px->conns */
 	struct buf in;			/* client bytes not parsed yet */
 	struct buf resp;		/* a response head, when it is split */
@@ -137,6 +152,8 @@ struct listener {
 	struct loop_io io;
 	struct proxy *px;
 	struct ssl_ctx_st *tls;		/* a TLS listener's; NULL: plain */
+	const char *spec;		/* the address as configured */
+	int16_t index;			/* in cfg->listen; -1: stats */
 	int16_t worker;			/* the worker that keeps it; -1: all */
 	uint8_t status;			/* the stats listener */
 };
@@ -150,13 +167,14 @@ struct px_totals {
 };
 
 struct proxy {
-	const struct proxy_config *cfg;
+	const struct proxy_config *cfg;	/* the current one: gen->cfg */
+	struct gen *gen;		/* the current generation */
+	proxy_reload_fn *reload;	/* SIGHUP: the new config, or NULL */
+	void *reload_arg;
 	struct loop *loop;
-	struct lb lb;
 	struct listener *lsn;		/* every worker's, for proxy_serve */
 	int nlsn;
 	int worker;			/* this process's number, from 0 */
-	struct ssl_ctx_st *tls[PROXY_MAX_LISTEN];	/* per cfg->listen */
 	int alog_fd;			/* the access log; -1: none */
 	struct px_totals totals;
 	int64_t started_ms;		/* wall clock, for the stats */
@@ -197,6 +215,19 @@ struct proxy {
  */
 void conn_accept(struct proxy *px, const struct listener *l, int fd,
 		 const struct sockaddr *sa, socklen_t sl);
+/*
+ * reload.c.  gen_new makes a generation for cfg (balancer, certificates),
+ * holding one reference, or returns NULL with err filled; gen_put drops
+ * a reference, and frees g with the last.  proxy_reload is SIGHUP's.
+ */
+struct gen *gen_new(const struct proxy_config *cfg, char *err,
+		    size_t errlen);
+void gen_put(struct gen *g);
+void proxy_reload(struct proxy *px);
+
+/* server.c: px->max_conns from the descriptors and px->cfg. */
+void px_set_limit(struct proxy *px);
+
 /* Do whatever the rd/wr flags allow in the current state. */
 void conn_drive(struct conn *c);
 /* Close both sockets now; the memory goes at the end of the iteration. */
@@ -207,7 +238,8 @@ void conn_reply(struct conn *c, int status, const char *why);
 void conn_finish(struct conn *c);
 /* (Re)arm the timer for c->active + the current state's timeout. */
 void conn_arm(struct conn *c);
-/* SIGTERM: close connections waiting for a request, no more keep-alive. */
+/* SIGTERM or a reload: close connections waiting for a request, and no
+ * more keep-alive for the others. */
 void conn_drain(struct proxy *px);
 void conn_close_all(struct proxy *px);
 /* The client's address for logs: "127.0.0.1:41234".  Returns buf. */

@@ -20,7 +20,7 @@ static void bad_gateway(struct conn *c, const char *why)
 	char msg[400];
 
 	snprintf(msg, sizeof(msg), "upstream %s: %s",
-		 c->px->lb.peers[c->peer].name, why);
+		 c->gen->lb.peers[c->peer].name, why);
 	upstream_close(c, 1);
 	conn_reply(c, 502, msg);
 }

@@ -27,9 +27,26 @@
 #define ACCEPT_BATCH 64		/* then let the open connections run */
 #define PAUSE_MS 100
 
-/* Room for one more listener in px->lsn. */
+/* The next listener of px->lsn, which has room for it. */
+static struct listener *fill(struct proxy *px, int fd, SSL_CTX *tls,
+			     const char *spec, int index, int worker)
+{
+	struct listener *l = &px->lsn[px->nlsn++];
+
+	memset(l, 0, sizeof(*l));
+	l->io.fd = fd;
+	l->px = px;
+	l->tls = tls;
+	l->spec = spec;
+	l->index = (int16_t)index;
+	l->worker = (int16_t)worker;
+	l->status = index < 0;
+	return l;
+}
+
+/* One more listener: px->lsn has room for nlsn rounded up to 16. */
 static struct listener *add(struct proxy *px, int fd, SSL_CTX *tls,
-			    int worker, int status)
+			    const char *spec, int index, int worker)
 {
 	struct listener *l;
 
@@ -39,14 +56,7 @@ static struct listener *add(struct proxy *px, int fd, SSL_CTX *tls,
 			return NULL;
 		px->lsn = l;
 	}
-	l = &px->lsn[px->nlsn++];
-	memset(l, 0, sizeof(*l));
-	l->io.fd = fd;
-	l->px = px;
-	l->tls = tls;
-	l->worker = worker;
-	l->status = status;
-	return l;
+	return fill(px, fd, tls, spec, index, worker);
 }
 
 /*
@@ -86,10 +96,10 @@ static int twin(int fd, char *err, size_t errlen)
 	return t;
 }
 
-/* Open spec: one socket per address it names, or with workers one per
- * worker and address. */
+/* Open spec (cfg->listen[index], or the stats one for -1): one socket
+ * per address it names, or with workers one per worker and address. */
 static int open_spec(struct proxy *px, const char *spec, SSL_CTX *tls,
-		     int status, char *err, size_t errlen)
+		     int index, char *err, size_t errlen)
 {
 	unsigned workers = px->cfg->workers > 1 ? px->cfg->workers : 1;
 	int fds[4], n, k, one = 1;
@@ -103,7 +113,7 @@ static int open_spec(struct proxy *px, const char *spec, SSL_CTX *tls,
 		setsockopt(fds[k], IPPROTO_TCP, TCP_NODELAY, &one,
 			   sizeof(one));
 		if (workers == 1) {
-			if (!add(px, fds[k], tls, -1, status))
+			if (!add(px, fds[k], tls, spec, index, -1))
 				goto nomem;
 			continue;
 		}
@@ -115,7 +125,7 @@ static int open_spec(struct proxy *px, const char *spec, SSL_CTX *tls,
 				goto fail;
 			setsockopt(t, IPPROTO_TCP, TCP_NODELAY, &one,
 				   sizeof(one));
-			if (!add(px, t, tls, w, status)) {
+			if (!add(px, t, tls, spec, index, (int)w)) {
 				close(t);
 				goto nomem;
 			}
@@ -134,18 +144,135 @@ fail:
 	return -1;
 }
 
-int listen_open(struct proxy *px, char *err, size_t errlen)
+static int open_all(struct proxy *px, const struct gen *g, char *err,
+		    size_t errlen)
 {
-	const struct proxy_config *cfg = px->cfg;
+	const struct proxy_config *cfg = g->cfg;
 
 	for (int i = 0; i < cfg->nlisten; i++)
-		if (open_spec(px, cfg->listen[i].addr, px->tls[i], 0, err,
+		if (open_spec(px, cfg->listen[i].addr, g->tls[i], i, err,
 			      errlen) < 0)
 			return -1;
 	if (cfg->status_listen &&
-	    open_spec(px, cfg->status_listen, NULL, 1, err, errlen) < 0)
+	    open_spec(px, cfg->status_listen, NULL, -1, err, errlen) < 0)
 		return -1;
 	return 0;
+}
+
+int listen_open(struct proxy *px, const struct gen *g, char *err,
+		size_t errlen)
+{
+	return open_all(px, g, err, errlen);
+}
+
+int listen_same(const struct proxy_config *a, const struct proxy_config *b)
+{
+	if (a->nlisten != b->nlisten ||
+	    !a->status_listen != !b->status_listen ||
+	    (a->status_listen && strcmp(a->status_listen, b->status_listen)))
+		return 0;
+	for (int i = 0; i < a->nlisten; i++)
+		if (strcmp(a->listen[i].addr, b->listen[i].addr) ||
+		    !a->listen[i].tls_cert != !b->listen[i].tls_cert)
+			return 0;
+	return 1;
+}
+
+/* The listeners of old[0..n) on spec (a stats one when index < 0). */
+static int on_spec(const struct listener *l, const char *spec, int index)
+{
+	return l->io.fd >= 0 && l->status == (index < 0) &&
+	       !strcmp(l->spec, spec);
+}
+
+static int count_on(const struct listener *old, int n, const char *spec,
+		    int index)
+{
+	int got = 0;
+
+	for (int k = 0; k < n; k++)
+		got += on_spec(&old[k], spec, index);
+	return got;
+}
+
+/* spec's new sockets when old has none on it; else how many it has */
+static int fresh(struct proxy *px, struct listener *old, int nold,
+		 const char *spec, SSL_CTX *tls, int index, int *keep,
+		 char *err, size_t errlen)
+{
+	int n = count_on(old, nold, spec, index);
+
+	*keep += n;
+	return n ? 0 : open_spec(px, spec, tls, index, err, errlen);
+}
+
+/* old's sockets on spec go over to px->lsn, which has room for them */
+static void move(struct proxy *px, struct listener *old, int nold,
+		 const char *spec, SSL_CTX *tls, int index)
+{
+	for (int k = 0; k < nold; k++)
+		if (on_spec(&old[k], spec, index))
+			fill(px, loop_io_release(px->loop, &old[k].io), tls,
+			     spec, index, -1);
+}
+
+int listen_reopen(struct proxy *px, const struct gen *g, char *err,
+		  size_t errlen)
+{
+	const struct proxy_config *cfg = g->cfg;
+	struct listener *old = px->lsn, *room;
+	int nold = px->nlsn, keep = 0, i;
+
+	/* the addresses only the new config has, first: when one of them
+	 * cannot be had, nothing has changed yet */
+	px->lsn = NULL;
+	px->nlsn = 0;
+	for (i = 0; i < cfg->nlisten; i++)
+		if (fresh(px, old, nold, cfg->listen[i].addr, g->tls[i], i,
+			  &keep, err, errlen) < 0)
+			goto undo;
+	if (cfg->status_listen && fresh(px, old, nold, cfg->status_listen,
+					NULL, -1, &keep, err, errlen) < 0)
+		goto undo;
+	/* room for the ones that stay, so that moving them cannot fail
+	 * (and for add's rounding up, later) */
+	room = realloc(px->lsn, (size_t)(px->nlsn + keep + 16) * sizeof(*room));
+	if (!room) {
+		err_fmt(err, errlen, "out of memory");
+		goto undo;
+	}
+	px->lsn = room;
+	for (i = 0; i < cfg->nlisten; i++)
+		move(px, old, nold, cfg->listen[i].addr, g->tls[i], i);
+	if (cfg->status_listen)
+		move(px, old, nold, cfg->status_listen, NULL, -1);
+	/* what is left of old is on addresses the new config dropped */
+	loop_timer_stop(px->loop, &px->accept_timer);
+	for (i = 0; i < nold; i++)
+		loop_io_close(px->loop, &old[i].io);
+	free(old);
+	if (listen_start(px) < 0)
+		px_log(px, "reload: epoll: %s; some listeners are not "
+		       "accepting", strerror(errno));
+	return 0;
+undo:
+	for (i = 0; i < px->nlsn; i++)
+		close(px->lsn[i].io.fd);
+	free(px->lsn);
+	px->lsn = old;
+	px->nlsn = nold;
+	return -1;
+}
+
+void listen_retls(struct proxy *px, const struct gen *g)
+{
+	for (int i = 0; i < px->nlsn; i++) {
+		struct listener *l = &px->lsn[i];
+
+		l->tls = l->index >= 0 ? g->tls[l->index] : NULL;
+		l->spec = l->index >= 0 ? g->cfg->listen[l->index].addr :
+			  g->cfg->status_listen;
+	}
 }
 
 static void pause_accepts(struct proxy *px, int on)

@@ -57,6 +57,14 @@ struct proxy_config {
 
 struct proxy;
 
+/*
+ * Where a reload gets its configuration: a new one, allocated, which the
+ * proxy then owns (proxy_config_fini, then free); or NULL with err
+ * filled ("px.json: upstreams[1]: bad weight ...").
+ */
+typedef struct proxy_config *proxy_reload_fn(void *arg, char *err,
+					     size_t errlen);
+
 /* Fill *cfg with the defaults (nginx's where nginx has one). */
 void proxy_config_init(struct proxy_config *cfg);
 
@@ -90,6 +98,14 @@ struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
 			 size_t errlen);
 
 /*
+ * On SIGHUP, reload through fn: the new config's listeners, upstreams,
+ * balancer, certificates, timeouts and logs take over for new
+ * connections, while open tunnels and requests finish under the old
+ * one (proxy/reload.c).  Without it, SIGHUP reopens the access log.
+ */
+void proxy_on_reload(struct proxy *px, proxy_reload_fn *fn, void *arg);
+
+/*
  * The line to print for listening address i: "listening on
  * 127.0.0.1:41235", "listening on 127.0.0.1:41236 (tls)", "stats on
  * 127.0.0.1:41237"; NULL past the last one.
@@ -111,7 +127,7 @@ int proxy_serve(struct proxy *px, char *err, size_t errlen);
 /*
  * Serve until SIGTERM or SIGINT, then stop accepting, give open
  * connections cfg->drain_ms to finish, and close the rest.  SIGHUP
- * reopens the access log.  Returns 0, or
+ * reloads (proxy_on_reload), SIGUSR1 reopens the access log.  Returns 0, or
  * -1 with err filled when the loop itself failed.
  */
 int proxy_run(struct proxy *px, char *err, size_t errlen);

@@ -303,7 +303,7 @@ static void upstream_ended(struct conn *c, int n)
 	default:
 		px_log(c->px, "%s: upstream %s cut the response short",
 		       conn_client(c, who, sizeof(who)),
-		       c->px->lb.peers[c->peer].name);
+		       c->gen->lb.peers[c->peer].name);
 		c->keepalive = 0;
 		c->res.kind = FR_DONE;
 		alog_why(c, WHY_UPSTREAM);
@@ -342,7 +342,7 @@ static void pump_down(struct conn *c)
 		m = frame_scan(&c->res, px->scratch, n);
 		if (m < 0) {
 			px_log(px, "upstream %s: bad chunked response body",
-			       px->lb.peers[c->peer].name);
+			       c->gen->lb.peers[c->peer].name);
 			conn_close(c);
 			return;
 		}

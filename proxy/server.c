@@ -6,8 +6,8 @@
  * handled between two callbacks like any other event: no flag polling,
  * no work in a handler.  The first SIGTERM or SIGINT stops accepting and
  * lets open connections finish for cfg->drain_ms; a second one, or the
- * end of that time, closes whatever is left.  SIGHUP reopens the access
- * log, for logrotate.
+ * end of that time, closes whatever is left.  SIGHUP reloads the
+ * configuration (reload.c), SIGUSR1 reopens the access log.
  */
 #include <errno.h>
 #include <signal.h>
@@ -40,12 +40,22 @@ static rlim_t raise_nofile(void)
 	return rl.rlim_cur;
 }
 
+void px_set_limit(struct proxy *px)
+{
+	unsigned refuse = px->fd_budget / 8 < REFUSE_MAX ? px->fd_budget / 8
+							 : REFUSE_MAX;
+	unsigned max = px->cfg->max_connections;
+
+	px->max_conns = (px->fd_budget - refuse) / 2;
+	if (max && max < px->max_conns)
+		px->max_conns = max;
+}
+
 struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
 			 size_t errlen)
 {
 	struct proxy *px;
 	rlim_t nofile;
-	unsigned refuse;
 
 	if (cfg->nlisten < 1) {
 		snprintf(err, errlen, "nothing to listen on");
@@ -63,35 +73,25 @@ struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
 	 * upstream; a few are kept for the 503s of those past the limit */
 	px->fd_budget = nofile > 2 * FD_RESERVE ? nofile - FD_RESERVE
 						: FD_RESERVE;
-	refuse = px->fd_budget / 8 < REFUSE_MAX ? px->fd_budget / 8
-						: REFUSE_MAX;
-	px->max_conns = (px->fd_budget - refuse) / 2;
-	if (cfg->max_connections && cfg->max_connections < px->max_conns)
-		px->max_conns = cfg->max_connections;
+	px_set_limit(px);
 	px->alog_fd = -1;
 	px->started_ms = px_wall_ms();
-	if (lb_init(&px->lb, cfg, err, errlen) < 0)
+	if (!(px->gen = gen_new(cfg, err, errlen)))
 		goto fail;
-	for (int i = 0; i < cfg->nlisten; i++) {
-		const struct proxy_listen *l = &cfg->listen[i];
-
-		if (!l->tls_cert != !l->tls_key) {
-			err_fmt(err, errlen, "listen %s: a tls certificate "
-				"needs a key, and a key a certificate",
-				l->addr);
-			goto fail;
-		}
-		if (l->tls_cert && !(px->tls[i] = side_tls_ctx(l, err, errlen)))
-			goto fail;
-	}
 	if (alog_open(px, err, errlen) < 0)
 		goto fail;
-	if (listen_open(px, err, errlen) < 0)
+	if (listen_open(px, px->gen, err, errlen) < 0)
 		goto fail;
 	return px;
 fail:
 	proxy_free(px);
 	return NULL;
+}
+
+void proxy_on_reload(struct proxy *px, proxy_reload_fn *fn, void *arg)
+{
+	px->reload = fn;
+	px->reload_arg = arg;
 }
 
 const char *proxy_address(struct proxy *px, int i, char *buf, size_t len)
@@ -161,8 +161,11 @@ static void on_signal(struct loop *loop, struct loop_io *io, unsigned ev)
 	(void)ev;
 	if (read(io->fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	/* SIGUSR1 is nginx's signal for reopening logs; SIGHUP does the
-	   same until it reloads the config */
+	/* nginx's signals: SIGHUP reloads, SIGUSR1 reopens the logs */
+	if (si.ssi_signo == SIGHUP && px->reload && !px->draining) {
+		proxy_reload(px);
+		return;
+	}
 	if (si.ssi_signo == SIGHUP || si.ssi_signo == SIGUSR1) {
 		alog_reopen(px);
 		return;
@@ -243,10 +246,9 @@ void proxy_free(struct proxy *px)
 		if (px->lsn[i].io.fd >= 0)
 			close(px->lsn[i].io.fd);
 	free(px->lsn);
-	for (int i = 0; i < PROXY_MAX_LISTEN; i++)
-		side_tls_ctx_free(px->tls[i]);
 	if (px->alog_fd > STDERR_FILENO)
 		close(px->alog_fd);
-	lb_fini(&px->lb);
+	if (px->gen)
+		gen_put(px->gen);
 	free(px);
 }

@@ -79,9 +79,9 @@ static void document(struct proxy *px, struct emit *e)
 	    (unsigned long long)px->totals.requests,
 	    (unsigned long long)px->totals.tunnels,
 	    (unsigned long long)px->totals.replies);
-	OUT(" \"balance\":\"%s\",\n \"upstreams\":[", px->lb.ops->name);
-	for (unsigned i = 0; i < px->lb.npeers; i++) {
-		const struct lb_peer *p = &px->lb.peers[i];
+	OUT(" \"balance\":\"%s\",\n \"upstreams\":[", px->gen->lb.ops->name);
+	for (unsigned i = 0; i < px->gen->lb.npeers; i++) {
+		const struct lb_peer *p = &px->gen->lb.peers[i];
 		int down = now < p->down_until;
 
 		OUT("%s\n  {\"address\":\"%s\",\"weight\":%u,\"active\":%u,"

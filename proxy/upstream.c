@@ -35,7 +35,7 @@ void upstream_close(struct conn *c, int failed)
 		enum lb_outcome o = failed ? LB_FAILED :
 				    c->answered ? LB_OK : LB_NEUTRAL;
 
-		lb_release(&c->px->lb, c->peer, o, loop_now(c->px->loop));
+		lb_release(&c->gen->lb, c->peer, o, loop_now(c->px->loop));
 		c->peer = -1;
 	}
 	buf_free(&c->up.out);
@@ -49,9 +49,9 @@ static void attempt_failed(struct conn *c, const char *why, int timed_out)
 	char who[64];
 
 	px_log(px, "%s: upstream %s: %s", conn_client(c, who, sizeof(who)),
-	       px->lb.peers[c->peer].name, why);
+	       c->gen->lb.peers[c->peer].name, why);
 	drop_socket(c);
-	lb_release(&px->lb, c->peer, LB_FAILED, loop_now(px->loop));
+	lb_release(&c->gen->lb, c->peer, LB_FAILED, loop_now(px->loop));
 	c->peer = -1;
 	c->timed_out = timed_out;
 	upstream_connect(c);
@@ -96,7 +96,7 @@ void upstream_connect(struct conn *c)
 	struct proxy *px = c->px;
 
 	for (;;) {
-		int i = lb_pick(&px->lb, &c->addr.sa, c->tried,
+		int i = lb_pick(&c->gen->lb, &c->addr.sa, c->tried,
 				loop_now(px->loop));
 		char who[64], why[128];
 		int r;
@@ -114,7 +114,7 @@ void upstream_connect(struct conn *c)
 		c->tried |= 1ULL << i;
 		if (c->log)
 			c->log->peer = i;
-		r = start(c, &px->lb.peers[i]);
+		r = start(c, &c->gen->lb.peers[i]);
 		if (r == 0) {
 			c->state = CS_CONNECT;
 			c->active = loop_now(px->loop);
@@ -126,8 +126,8 @@ void upstream_connect(struct conn *c)
 				 strerror(errno));
 			px_log(px, "%s: upstream %s: %s",
 			       conn_client(c, who, sizeof(who)),
-			       px->lb.peers[i].name, why);
-			lb_release(&px->lb, i, LB_FAILED, loop_now(px->loop));
+			       c->gen->lb.peers[i].name, why);
+			lb_release(&c->gen->lb, i, LB_FAILED, loop_now(px->loop));
 			c->peer = -1;
 			c->timed_out = 0;
 			continue;
@@ -135,7 +135,7 @@ void upstream_connect(struct conn *c)
 		/* out of descriptors, most likely: not the upstream's fault */
 		snprintf(why, sizeof(why), "cannot open a socket: %s",
 			 strerror(errno));
-		lb_release(&px->lb, i, LB_NEUTRAL, loop_now(px->loop));
+		lb_release(&c->gen->lb, i, LB_NEUTRAL, loop_now(px->loop));
 		c->peer = -1;
 		buf_free(&c->up.out);
 		conn_reply(c, 502, why);
@@ -148,7 +148,7 @@ void upstream_timeout(struct conn *c)
 	char why[64];
 
 	snprintf(why, sizeof(why), "connect timed out after %lldms",
-		 (long long)c->px->cfg->connect_timeout_ms);
+		 (long long)c->gen->cfg->connect_timeout_ms);
 	attempt_failed(c, why, 1);
 }
 
