@@ -173,6 +173,14 @@ static void blame_one(const struct nginx_conf *c, const struct plan_target *t,
 			       "clients ping more often than every 60 s)",
 			       "%s: no proxy_read_timeout (nginx's default is "
 			       "60s)", loc);
+	} else if (!strcmp(id, "reload.tunnels") &&
+		   nginx_shutdown_timeout(c, &at)) {
+		const struct nginx_dir *d = nginx_dir_find(c->root,
+						"worker_shutdown_timeout");
+
+		at_dir(r, &at, "delete it, or make it longer than your clients' "
+		       "sessions (each reload cuts the tunnels still open then)",
+		       "worker_shutdown_timeout %s", d->args[1]);
 	} else if (!strcmp(id, "concurrency.parallel")) {
 		const struct nginx_limit_conn *lim[16];
 		size_t n = nginx_limit_conns(&l->scope, lim);

@@ -33,6 +33,8 @@ enum check_needs {
 	NEEDS_TIMEOUT = 1 << 3,		/* the proxy's read timeout is known */
 	NEEDS_BALANCE = 1 << 4,		/* an expected balancing method */
 	RUNS_ALONE = 1 << 5,		/* disturbs or counts backends */
+	NEEDS_RELOAD = 1 << 6,		/* a way to reload the proxy's config:
+					   --start-nginx or --reload-cmd */
 };
 
 /* The line of the config a failure comes from, and what to write. */
@@ -99,6 +101,7 @@ extern const struct check frames_checks[];
 extern const struct check control_checks[];
 extern const struct check timeout_checks[];
 extern const struct check oneway_checks[];
+extern const struct check reload_checks[];
 extern const struct check other_checks[];
 
 /*

@@ -27,6 +27,9 @@ struct expect {
 					   zone; 0 or 1 for one */
 	int64_t fail_timeout_ms;	/* how long the proxy keeps a failed
 					   backend out; 0 when unknown */
+	int64_t shutdown_timeout_ms;	/* how long old workers keep tunnels
+					   after a reload; 0: until they end */
+	char shutdown_from[300];	/* "nginx.conf:3: worker_shutdown_timeout 1s" */
 };
 
 /*

@@ -376,6 +376,14 @@ int nginx_backend_uri(const struct nginx_location *l, const char *uri,
 int nginx_workers(const struct nginx_conf *c);
 
 /*
+ * worker_shutdown_timeout in ms, with its line in *at (when not NULL);
+ * 0 when unset (or unreadable): old workers then keep their tunnels
+ * after a reload until they close.
+ */
+int64_t nginx_shutdown_timeout(const struct nginx_conf *c,
+			       struct nginx_pos *at);
+
+/*
  * The address to connect to for l: a wildcard host becomes the loopback
  * address of its family ("" and "0.0.0.0" -> 127.0.0.1, "::" -> ::1).
  * Returns 0, or -1 for a unix socket.

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "checks/nginx_priv.h"
+#include "common/units.h"
 
 /* nginx's ngx_http_proxy_headers, which apply where not overridden */
 static const struct nginx_header defaults[] = {
@@ -252,6 +253,20 @@ int nginx_workers(const struct nginx_conf *c)
 	if (!strcmp(d->args[1], "auto"))
 		return (cpus = sysconf(_SC_NPROCESSORS_ONLN)) > 0 ? (int)cpus : 1;
 	return nginx_number(d->args[1], &n) == 0 && n > 0 ? (int)n : 1;
+}
+
+int64_t nginx_shutdown_timeout(const struct nginx_conf *c,
+			       struct nginx_pos *at)
+{
+	const struct nginx_dir *d = nginx_dir_find(c->root,
+						   "worker_shutdown_timeout");
+	int64_t ms;
+
+	if (!d || d->nargs < 2 || units_nginx_time(d->args[1], &ms) < 0)
+		return 0;
+	if (at)
+		*at = d->at;
+	return ms;
 }
 
 int nginx_listen_target(const struct nginx_listen *l, struct hostport *hp)

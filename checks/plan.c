@@ -261,6 +261,9 @@ static int fill(const struct nginx_conf *c, const struct sandbox *sb,
 			if (up->peers[k].fail_timeout_ms > t->ex.fail_timeout_ms)
 				t->ex.fail_timeout_ms = up->peers[k].fail_timeout_ms;
 	}
+	t->ex.shutdown_timeout_ms = nginx_shutdown_timeout(c, &at);
+	if (t->ex.shutdown_timeout_ms)
+		where(&at, t->ex.shutdown_from, sizeof(t->ex.shutdown_from));
 	if (!t->ex.read_timeout_ms) {
 		t->ex.read_timeout_ms = nginx_read_timeout(&t->loc->scope, &at);
 		where(&at, t->ex.read_timeout_from,

@@ -13,6 +13,7 @@ static const struct check *const tables[] = {
 	control_checks,
 	timeout_checks,
 	oneway_checks,
+	reload_checks,
 	other_checks,
 };
 

@@ -6,6 +6,7 @@
 #define WSCTL_RUN_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "checks/check.h"
 #include "checks/expect.h"
@@ -37,6 +38,9 @@ struct check_config {
 					   config's / this; 0 or 1: real */
 	enum balance balance;		/* --balance */
 	int64_t read_timeout_ms;	/* --read-timeout */
+	const char *reload_cmd;		/* --reload-cmd, run by /bin/sh */
+	pid_t reload_pid;		/* or: the nginx master we started,
+					   reloaded by SIGHUP; 0 for none */
 };
 
 struct run_result {

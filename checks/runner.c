@@ -91,6 +91,9 @@ static const char *unmet(const struct check_env *env, const struct check *c)
 		return "the proxy's read timeout is unknown (--nginx-conf or --read-timeout)";
 	if ((c->needs & NEEDS_BALANCE) && env->expect->balance == BALANCE_UNKNOWN)
 		return "no expected balancing method (--nginx-conf or --balance)";
+	if ((c->needs & NEEDS_RELOAD) && !env->cfg->reload_pid &&
+	    !env->cfg->reload_cmd)
+		return "no way to reload the proxy (--start-nginx or --reload-cmd)";
 	return NULL;
 }
 
@@ -101,6 +104,8 @@ static int64_t budget(const struct check_env *env, const struct check *c)
 	if (c->needs & NEEDS_WAIT)
 		ms += run_scaled(env->cfg, env->cfg->idle_ms +
 				 env->expect->read_timeout_ms);
+	if (c->needs & NEEDS_RELOAD)
+		ms += env->expect->shutdown_timeout_ms;
 	return ms;
 }
 

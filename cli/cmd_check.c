@@ -50,10 +50,13 @@ static const char usage[] =
 "  --balance METHOD         expected balancing: round-robin, ip-hash,\n"
 "                           least-conn (when no config says it)\n"
 "  --read-timeout DURATION  the proxy's idle timeout (when no config says it)\n"
+"  --reload-cmd CMD         how reload.tunnels reloads a running proxy's\n"
+"                           config (/bin/sh -c CMD; --start-nginx: SIGHUP)\n"
 "\n"
 "Which checks, and how:\n"
 "  --list                   print every check id, what it checks and what\n"
-"                           it needs: [backends] [spawned] [wait] [read timeout]\n"
+"                           it needs: [backends] [spawned] [wait]\n"
+"                           [read timeout] [reload]\n"
 "  --only IDS               only these ids or globs, comma-separated\n"
 "                           (repeatable): --only 'headers.*'\n"
 "  --skip IDS               not these\n"
@@ -81,7 +84,7 @@ enum {
 	OPT_READ_TIMEOUT, OPT_LIST, OPT_ONLY, OPT_SKIP, OPT_QUICK, OPT_IDLE,
 	OPT_CONNECTIONS, OPT_TIMEOUT, OPT_INSECURE, OPT_CA, OPT_REPORT,
 	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION, OPT_STRICT_BACKENDS,
-	OPT_REAL_TIME,
+	OPT_REAL_TIME, OPT_RELOAD_CMD,
 };
 
 static const struct option options[] = {
@@ -90,6 +93,7 @@ static const struct option options[] = {
 	{ "location", required_argument, NULL, OPT_LOCATION },
 	{ "strict-backends", no_argument, NULL, OPT_STRICT_BACKENDS },
 	{ "real-time", no_argument, NULL, OPT_REAL_TIME },
+	{ "reload-cmd", required_argument, NULL, OPT_RELOAD_CMD },
 	{ "backends", required_argument, NULL, OPT_BACKENDS },
 	{ "balance", required_argument, NULL, OPT_BALANCE },
 	{ "read-timeout", required_argument, NULL, OPT_READ_TIMEOUT },
@@ -168,6 +172,8 @@ static void list_one(const struct check *c, void *arg)
 		strcat(needs, " [wait]");
 	if (c->needs & NEEDS_TIMEOUT)
 		strcat(needs, " [read timeout]");
+	if (c->needs & NEEDS_RELOAD)
+		strcat(needs, " [reload]");
 	printf("%-31s %s%s\n", c->id, c->title, needs);
 }
 
@@ -199,6 +205,11 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		case OPT_START_NGINX: cfg->start_nginx = 1; break;
 		case OPT_STRICT_BACKENDS: bs->strict = 1; break;
 		case OPT_REAL_TIME: cfg->time_div = 1; break;
+		case OPT_RELOAD_CMD:
+			if (!optarg[strspn(optarg, " \t")])
+				return cli_usage(cmd, "empty --reload-cmd");
+			cfg->reload_cmd = optarg;
+			break;
 		case OPT_LOCATION:
 			if (optarg[0] != '/')
 				return cli_usage(cmd, "bad --location '%s': a "
@@ -296,6 +307,9 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		return cli_usage(cmd, "nothing to check: give a URL or --nginx-conf");
 	if (cfg->start_nginx && !cfg->nginx_conf)
 		return cli_usage(cmd, "--start-nginx needs --nginx-conf");
+	if (cfg->start_nginx && cfg->reload_cmd)
+		return cli_usage(cmd, "--reload-cmd with --start-nginx: the "
+				 "nginx started here is reloaded by SIGHUP");
 	if (cfg->nlocations && !cfg->nginx_conf)
 		return cli_usage(cmd, "--location needs --nginx-conf");
 	if (cfg->start_nginx && !cfg->time_div)
@@ -530,6 +544,7 @@ int cmd_check(int argc, char **argv)
 			cli_err("check", "%s", err);
 			goto out;
 		}
+		cfg.reload_pid = ngx.pid;
 	}
 	if (cfg.nginx_conf)
 		run_targets(&cfg, conf, &plan, &bs, &notes, &run);

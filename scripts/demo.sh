@@ -36,7 +36,7 @@ echo
 echo "== wsctl proxy in nginx's place on 127.0.0.1:$listen, two wsctl echo backends"
 echo
 ./wsctl check --backends "spawn:127.0.0.1:$b1,127.0.0.1:$b2" \
-	--balance round-robin --read-timeout 300s $flags \
+	--balance round-robin --read-timeout 300s --reload-cmd "kill -HUP $proxy" $flags \
 	--report "$out/report-proxy.json" --junit "$out/junit-proxy.xml" \
 	"ws://127.0.0.1:$listen/"
 rc_proxy=$?

@@ -11,7 +11,8 @@ headers.x-forwarded-for headers.upgrade-connection headers.http-version
 headers.websocket-passthrough frames.text frames.binary frames.sizes
 frames.fragmented frames.burst control.ping-pong control.close-from-client
 control.close-from-backend control.backend-dies timeout.idle
-timeout.keepalive timeout.idle-close distribution.balance
+timeout.keepalive timeout.idle-close timeout.idle-upstream-only
+timeout.idle-client-only reload.tunnels headers.forwarded-proto distribution.balance
 failover.backend-down concurrency.parallel"
 list=$("$WSCTL" check --list)
 missing=
@@ -35,6 +36,9 @@ err_case "nothing to check" "nothing to check"
 err_case "missing config" "cannot open 'no/such.conf'" --nginx-conf no/such.conf
 err_case "--start-nginx alone" "needs --nginx-conf" --start-nginx ws://127.0.0.1:1/
 err_case "bad duration" "bad duration 'soon'" --idle soon ws://127.0.0.1:1/
+err_case "empty --reload-cmd" "empty --reload-cmd" --reload-cmd ' ' ws://127.0.0.1:1/
+err_case "--reload-cmd with --start-nginx" "nginx started here is reloaded by SIGHUP" \
+	--reload-cmd 'nginx -s reload' --start-nginx --nginx-conf "$TESTS/../fixtures/nginx/article.conf"
 
 # a backend port that is busy: exit 2, naming the address
 busy=$(free_port)

@@ -49,6 +49,9 @@ import xml.etree.ElementTree as ET; ET.parse('$OUT/check-article.xml')"
 expect_match "article config (listen 80): Host and Origin pass" \
 	"$(grep '^headers.host' "$OUT/check-article.table")" "pass +Host: localhost, Origin: http://localhost$"
 
+expect_match "article config: tunnels outlive a reload (SIGHUP), new ones open" \
+	"$(grep '^reload.tunnels' "$OUT/check-article.table")" \
+	"pass +5 tunnels still echo .* after the reload; [0-9]+ new connections during it all worked"
 expect_match "article config: round-robin counts" \
 	"$(grep '^distribution.balance' "$OUT/check-article.table")" "pass.*round-robin"
 
@@ -59,7 +62,7 @@ control.close-from-client control.ping-pong distribution.balance
 failover.backend-down frames.binary frames.burst frames.fragmented
 frames.sizes frames.text handshake.accept-key handshake.connection-variants
 handshake.pipelined handshake.response-headers
-handshake.status-101 handshake.subprotocol"
+handshake.status-101 handshake.subprotocol reload.tunnels"
 
 # expect_failed NAME IDS...: exactly these failed (or errored)
 expect_failed() {
@@ -152,6 +155,21 @@ make_conf long-timeout ''
 run_check long-timeout --idle 2s --only 'timeout.*'
 expect_eq "300s proxy_read_timeout: idle passes" \
 	"$(grep -c '^timeout.idle  .*pass' "$OUT/check-long-timeout.table")/$RC" "1/0"
+
+# worker_shutdown_timeout: old workers cut their tunnels after a reload
+make_conf shutdown-timeout '1i worker_shutdown_timeout 1s;'
+run_check shutdown-timeout --quick
+expect_failed "worker_shutdown_timeout 1s" reload.tunnels
+expect_match "worker_shutdown_timeout 1s: every tunnel cut, when and how" \
+	"$(observed shutdown-timeout reload.tunnels)" \
+	"^5 of 5 cut \\(TCP close\\) 1[0-9]{3}ms.* after the reload: worker_shutdown_timeout 1s \\(nginx-shutdown-timeout.conf:1\\) ends them"
+check "worker_shutdown_timeout 1s: blamed, with the fix" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/check-shutdown-timeout.json'))
+c = [c for c in r['checks'] if c['id'] == 'reload.tunnels'][0]
+assert c['config_ref']['line'] == 1, c['config_ref']
+assert c['config_ref']['directive'] == 'worker_shutdown_timeout 1s', c['config_ref']
+assert c['fix'].startswith('delete it'), c['fix']
+assert c['evidence']['survived'] == 0 and len(c['evidence']['cut']) == 5, c['evidence']"
 
 # the config's own port is taken (say by the nginx the host runs): the
 # sandboxed copy listens on a port of its own and the run goes ahead

@@ -8,7 +8,7 @@ start_haproxy() {
 	LISTEN=$(free_port) B1=$(free_port) B2=$(free_port)
 	sed -e "s/@LISTEN@/$LISTEN/; s/@BACKEND1@/$B1/; s/@BACKEND2@/$B2/" \
 		-e "$2" "$TEMPLATE" >"$OUT/haproxy-$1.cfg"
-	spawn "haproxy-$1" haproxy -db -f "$OUT/haproxy-$1.cfg"
+	spawn "haproxy-$1" haproxy ${HAPROXY_FLAGS:-} -db -f "$OUT/haproxy-$1.cfg"
 	HAPROXY=$SPAWNED
 	wait_port "$LISTEN"
 }
@@ -29,4 +29,28 @@ expect_eq "haproxy without timeout tunnel: exit 1" "$RC" 1
 expect_eq "haproxy without timeout tunnel: timeout.idle fails" "$FAILED" "timeout.idle"
 expect_match "haproxy without timeout tunnel: closed after ~2s" \
 	"$(grep '^timeout.idle' "$OUT/check-no-tunnel.table")" "closed .*after (1[0-9]{3}ms|2)"
+stop "$HAPROXY"
+
+# a reload, as the master-worker mode does it (SIGUSR2 to the master):
+# the old worker keeps its tunnels, unless hard-stop-after ends them
+HAPROXY_FLAGS=-W start_haproxy reload ''
+run_check reload --only reload.tunnels --reload-cmd "kill -USR2 $HAPROXY"
+expect_eq "haproxy reloaded (SIGUSR2): tunnels outlive it" "$RC/$FAILED" "0/"
+stop "$HAPROXY"
+HAPROXY_FLAGS=-W start_haproxy hard-stop 's/^    nbthread 1$/&\n    hard-stop-after 1s/'
+run_check hard-stop --only 'reload.tunnels,frames.text' --reload-cmd "kill -USR2 $HAPROXY"
+expect_eq "haproxy with hard-stop-after 1s: reload.tunnels fails alone" \
+	"$RC/$FAILED" "1/reload.tunnels"
+expect_match "haproxy with hard-stop-after 1s: all cut near 1s, by TCP" \
+	"$(grep '^reload.tunnels' "$OUT/check-hard-stop.table")" \
+	"observed 50 of 50 cut \\((TCP close|reset)\\) 1[0-9]{3}ms"
+stop "$HAPROXY"
+
+# a reload command that fails is an error, with its status and stderr
+start_haproxy reload-cmd ''
+run_check reload-cmd --only reload.tunnels --reload-cmd 'echo no such proxy >&2; exit 3'
+expect_eq "failing --reload-cmd: exit 1" "$RC" 1
+expect_match "failing --reload-cmd: its status and first line" \
+	"$(grep '^reload.tunnels' "$OUT/check-reload-cmd.table")" \
+	"error +--reload-cmd exited with status 3: no such proxy$"
 stop "$HAPROXY"

@@ -19,10 +19,14 @@ run_check() { check_proxy "$@"; }
 
 for method in round-robin ip-hash least-conn; do
 	start_proxy "proxy-$method" --balance "$method"
-	run_check "$method" --balance "$method" --idle 2s --read-timeout 60s
+	run_check "$method" --balance "$method" --idle 2s --read-timeout 60s \
+		--reload-cmd "kill -HUP $PROXY"
 	expect_eq "wsctl proxy, $method: every check passes" "$RC/$FAILED" "0/"
 	stop "$PROXY"
 done
+expect_match "wsctl proxy: 50 tunnels outlive a reload (SIGHUP)" \
+	"$(grep '^reload.tunnels' "$OUT/check-round-robin.table")" \
+	"pass +50 tunnels still echo .* after the reload; [0-9]+ new connections"
 expect_match "wsctl proxy: X-Forwarded-For appended" \
 	"$(grep '^headers.x-forwarded-for' "$OUT/check-round-robin.table")" "pass"
 expect_match "wsctl proxy: Host kept with its port" \
