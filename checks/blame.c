@@ -181,6 +181,23 @@ static void blame_one(const struct nginx_conf *c, const struct plan_target *t,
 		at_dir(r, &at, "delete it, or make it longer than your clients' "
 		       "sessions (each reload cuts the tunnels still open then)",
 		       "worker_shutdown_timeout %s", d->args[1]);
+	} else if (!strcmp(id, "capacity.tunnels")) {
+		const struct nginx_limit_conn *lim[16];
+		size_t nl = nginx_limit_conns(&l->scope, lim);
+		unsigned wc, cap = nginx_tunnel_capacity(c, &at, &wc);
+		size_t k, low = 0;
+
+		for (k = 1; k < nl; k++)
+			if (lim[k]->n < lim[low]->n)
+				low = k;
+		if (nl && lim[low]->n < cap)
+			at_dir(r, &lim[low]->at, "raise N above the tunnels one "
+			       "client key holds", "limit_conn %s %u",
+			       lim[low]->zone, lim[low]->n);
+		else if (at.file)
+			at_dir(r, &at, "a larger worker_connections (each tunnel "
+			       "takes two), with worker_rlimit_nofile to match",
+			       "worker_connections %u", wc);
 	} else if (!strcmp(id, "concurrency.parallel")) {
 		const struct nginx_limit_conn *lim[16];
 		size_t n = nginx_limit_conns(&l->scope, lim);

@@ -102,6 +102,7 @@ extern const struct check control_checks[];
 extern const struct check timeout_checks[];
 extern const struct check oneway_checks[];
 extern const struct check reload_checks[];
+extern const struct check capacity_checks[];
 extern const struct check other_checks[];
 
 /*

@@ -27,6 +27,10 @@ struct expect {
 					   zone; 0 or 1 for one */
 	int64_t fail_timeout_ms;	/* how long the proxy keeps a failed
 					   backend out; 0 when unknown */
+	unsigned capacity;		/* tunnels the proxy is configured to
+					   hold; 0 when unknown */
+	char capacity_from[300];	/* "worker_connections 64 (nginx.conf:3)
+					   x 1 worker" */
 	int64_t shutdown_timeout_ms;	/* how long old workers keep tunnels
 					   after a reload; 0: until they end */
 	char shutdown_from[300];	/* "nginx.conf:3: worker_shutdown_timeout 1s" */

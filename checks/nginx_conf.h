@@ -376,6 +376,14 @@ int nginx_backend_uri(const struct nginx_location *l, const char *uri,
 int nginx_workers(const struct nginx_conf *c);
 
 /*
+ * How many tunnels nginx holds: each takes two of a worker's
+ * worker_connections (512 unless set; *at names the line, or has no
+ * file), and each listening address one; times worker_processes.
+ */
+unsigned nginx_tunnel_capacity(const struct nginx_conf *c,
+			       struct nginx_pos *at, unsigned *wc);
+
+/*
  * worker_shutdown_timeout in ms, with its line in *at (when not NULL);
  * 0 when unset (or unreadable): old workers then keep their tunnels
  * after a reload until they close.

@@ -255,6 +255,46 @@ int nginx_workers(const struct nginx_conf *c)
 	return nginx_number(d->args[1], &n) == 0 && n > 0 ? (int)n : 1;
 }
 
+/* Distinct listening addresses of every server. */
+static unsigned listening(const struct nginx_conf *c)
+{
+	const struct nginx_listen *seen[64];
+	unsigned n = 0;
+
+	for (size_t s = 0; s < c->nservers; s++)
+		for (size_t i = 0; i < c->servers[s].nlistens; i++) {
+			const struct nginx_listen *l = &c->servers[s].listens[i];
+			unsigned k;
+
+			for (k = 0; k < n; k++)
+				if (seen[k]->addr.port == l->addr.port &&
+				    !strcmp(seen[k]->addr.host, l->addr.host))
+					break;
+			if (k == n && n < 64)
+				seen[n++] = l;
+		}
+	return n;
+}
+
+unsigned nginx_tunnel_capacity(const struct nginx_conf *c,
+			       struct nginx_pos *at, unsigned *wc)
+{
+	const struct nginx_dir *ev = nginx_dir_find(c->root, "events");
+	const struct nginx_dir *d = ev ? nginx_dir_find(ev->child,
+					"worker_connections") : NULL;
+	unsigned n = 512, lsn = listening(c);
+
+	if (d && d->nargs > 1 && nginx_number(d->args[1], &n) == 0 && n) {
+		*at = d->at;
+	} else {
+		n = 512;
+		at->file = NULL;
+		at->line = 0;
+	}
+	*wc = n;
+	return n > lsn ? (unsigned)nginx_workers(c) * ((n - lsn) / 2) : 0;
+}
+
 int64_t nginx_shutdown_timeout(const struct nginx_conf *c,
 			       struct nginx_pos *at)
 {

@@ -261,6 +261,28 @@ static int fill(const struct nginx_conf *c, const struct sandbox *sb,
 			if (up->peers[k].fail_timeout_ms > t->ex.fail_timeout_ms)
 				t->ex.fail_timeout_ms = up->peers[k].fail_timeout_ms;
 	}
+	if (!t->ex.capacity) {
+		const struct nginx_limit_conn *lim[16];
+		size_t nl = nginx_limit_conns(&t->loc->scope, lim);
+		unsigned wc;
+		char line[300];
+
+		t->ex.capacity = nginx_tunnel_capacity(c, &at, &wc);
+		where(&at, line, sizeof(line));
+		snprintf(t->ex.capacity_from, sizeof(t->ex.capacity_from),
+			 "worker_connections %u (%.200s) x %d worker%s", wc, line,
+			 nginx_workers(c), nginx_workers(c) == 1 ? "" : "s");
+		/* one client (the checker) meets any limit_conn key */
+		for (size_t k = 0; k < nl; k++)
+			if (lim[k]->n < t->ex.capacity) {
+				t->ex.capacity = lim[k]->n;
+				where(&lim[k]->at, line, sizeof(line));
+				snprintf(t->ex.capacity_from,
+					 sizeof(t->ex.capacity_from),
+					 "limit_conn %.100s %u (%.150s)",
+					 lim[k]->zone, lim[k]->n, line);
+			}
+	}
 	t->ex.shutdown_timeout_ms = nginx_shutdown_timeout(c, &at);
 	if (t->ex.shutdown_timeout_ms)
 		where(&at, t->ex.shutdown_from, sizeof(t->ex.shutdown_from));

@@ -14,6 +14,7 @@ static const struct check *const tables[] = {
 	timeout_checks,
 	oneway_checks,
 	reload_checks,
+	capacity_checks,
 	other_checks,
 };
 

@@ -31,6 +31,7 @@ struct check_config {
 	int quick;			/* skip the checks that wait */
 	int64_t idle_ms;		/* --idle, default 65s */
 	int connections;		/* --connections, default 200 */
+	int capacity;			/* --capacity; 0: the config's */
 	int64_t timeout_ms;		/* --timeout per check, on top of its waits */
 	int insecure;
 	const char *ca_file;

@@ -63,6 +63,8 @@ static const char usage[] =
 "  --quick                  skip the checks that wait for timeouts\n"
 "  --idle DURATION          how long the timeout.idle* checks wait (default 65s)\n"
 "  --connections N          connections for concurrency.parallel (default 200)\n"
+"  --capacity N             tunnels capacity.tunnels holds at once (default:\n"
+"                           what the config allows, else 1000)\n"
 "  --timeout DURATION       limit per check, on top of its waits (default 30s)\n"
 "  --insecure               wss://: accept any certificate\n"
 "  --ca FILE                wss://: trust these CA certificates\n"
@@ -84,7 +86,7 @@ enum {
 	OPT_READ_TIMEOUT, OPT_LIST, OPT_ONLY, OPT_SKIP, OPT_QUICK, OPT_IDLE,
 	OPT_CONNECTIONS, OPT_TIMEOUT, OPT_INSECURE, OPT_CA, OPT_REPORT,
 	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION, OPT_STRICT_BACKENDS,
-	OPT_REAL_TIME, OPT_RELOAD_CMD,
+	OPT_REAL_TIME, OPT_RELOAD_CMD, OPT_CAPACITY,
 };
 
 static const struct option options[] = {
@@ -103,6 +105,7 @@ static const struct option options[] = {
 	{ "quick", no_argument, NULL, OPT_QUICK },
 	{ "idle", required_argument, NULL, OPT_IDLE },
 	{ "connections", required_argument, NULL, OPT_CONNECTIONS },
+	{ "capacity", required_argument, NULL, OPT_CAPACITY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "ca", required_argument, NULL, OPT_CA },
@@ -258,6 +261,12 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 				return cli_usage(cmd, "bad --connections '%s' "
 						 "(1 to 20000)", optarg);
 			cfg->connections = (int)n;
+			break;
+		case OPT_CAPACITY:
+			if (units_size(optarg, &n) < 0 || n < 1 || n > 100000)
+				return cli_usage(cmd, "bad --capacity '%s' "
+						 "(1 to 100000)", optarg);
+			cfg->capacity = (int)n;
 			break;
 		case OPT_TIMEOUT:
 			if (units_duration(optarg, &cfg->timeout_ms) < 0 ||

@@ -62,7 +62,7 @@ control.close-from-client control.ping-pong distribution.balance
 failover.backend-down frames.binary frames.burst frames.fragmented
 frames.sizes frames.text handshake.accept-key handshake.connection-variants
 handshake.pipelined handshake.response-headers
-handshake.status-101 handshake.subprotocol reload.tunnels"
+handshake.status-101 handshake.subprotocol reload.tunnels capacity.tunnels"
 
 # expect_failed NAME IDS...: exactly these failed (or errored)
 expect_failed() {
@@ -170,6 +170,24 @@ assert c['config_ref']['line'] == 1, c['config_ref']
 assert c['config_ref']['directive'] == 'worker_shutdown_timeout 1s', c['config_ref']
 assert c['fix'].startswith('delete it'), c['fix']
 assert c['evidence']['survived'] == 0 and len(c['evidence']['cut']) == 5, c['evidence']"
+
+# worker_connections 64 holds 31 tunnels: fewer than --capacity 100
+make_conf capacity 's/worker_connections 1024;/worker_connections 64;/'
+run_check capacity --quick --capacity 100 --connections 20
+expect_failed "worker_connections 64, --capacity 100" capacity.tunnels
+expect_match "worker_connections 64: where it stops, how, and why" \
+	"$(observed capacity capacity.tunnels)" \
+	"^31 tunnels held, then (reset|closed without an answer): worker_connections 64 \\(nginx-capacity.conf:8\\) x 1 worker allows about 31, fewer than the 100 of --capacity$"
+check "worker_connections 64: blamed on its line" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/check-capacity.json'))
+c = [c for c in r['checks'] if c['id'] == 'capacity.tunnels'][0]
+assert c['config_ref']['line'] == 8, c['config_ref']
+assert c['config_ref']['directive'] == 'worker_connections 64', c['config_ref']
+assert c['evidence']['held'] == 31 and c['evidence']['checker_fd_limit'] > 100, c['evidence']"
+run_check capacity-default --quick --only capacity.tunnels
+expect_match "worker_connections 64 without --capacity: the 31 it allows pass" \
+	"$(grep '^capacity.tunnels' "$OUT/check-capacity-default.table")" \
+	"pass +31 tunnels held at once, each echoing \\(worker_connections 64 \\(nginx-capacity.conf:8\\) x 1 worker\\)"
 
 # the config's own port is taken (say by the nginx the host runs): the
 # sandboxed copy listens on a port of its own and the run goes ahead

@@ -71,3 +71,12 @@ expect_match "... timeout.keepalive passes on its own pongs" \
 	"$(grep '^timeout.keepalive' "$OUT/check-ping.table")" "pass .*each answered"
 expect_match "... timeout.idle-close says the tunnel was never idle" \
 	"$(grep '^timeout.idle-close' "$OUT/check-ping.table")" "skip .*never idle"
+
+# --max-connections 50 against --capacity 100: the 51st gets a 503
+start_proxy proxy-max --max-connections 50
+run_check max --only capacity.tunnels --capacity 100
+expect_eq "wsctl proxy --max-connections 50, --capacity 100: fails" "$RC/$FAILED" "1/capacity.tunnels"
+expect_match "... held 50, then the 503" \
+	"$(grep '^capacity.tunnels' "$OUT/check-max.table")" \
+	"observed 50 of 100 tunnels held, then a 503 \\(--capacity\\)$"
+stop "$PROXY"
