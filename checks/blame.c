@@ -181,6 +181,12 @@ static void blame_one(const struct nginx_conf *c, const struct plan_target *t,
 		at_dir(r, &at, "delete it, or make it longer than your clients' "
 		       "sessions (each reload cuts the tunnels still open then)",
 		       "worker_shutdown_timeout %s", d->args[1]);
+	} else if (!strcmp(id, "path.preserved") && l->target.uri &&
+		   *l->target.uri) {
+		at_dir(r, &l->target.at, "proxy_pass without the URI part "
+		       "(nginx then passes the path as the client sent it), "
+		       "and the app served under the location's path",
+		       "proxy_pass %s", l->target.url);
 	} else if (!strcmp(id, "capacity.tunnels")) {
 		const struct nginx_limit_conn *lim[16];
 		size_t nl = nginx_limit_conns(&l->scope, lim);

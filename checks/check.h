@@ -97,6 +97,7 @@ struct check {
 extern const struct check handshake_checks[];
 extern const struct check http_checks[];
 extern const struct check headers_checks[];
+extern const struct check path_checks[];
 extern const struct check frames_checks[];
 extern const struct check control_checks[];
 extern const struct check timeout_checks[];

@@ -8,6 +8,10 @@
 
 #include <stdint.h>
 
+/* path.preserved's addition to a path: raw, and as nginx decodes it */
+#define PATH_PROBE "wsctl-path/a%2Fb%3Ac%20d"
+#define PATH_PROBE_DECODED "wsctl-path/a/b:c d"
+
 enum balance {
 	BALANCE_UNKNOWN,
 	BALANCE_ROUND_ROBIN,
@@ -31,6 +35,14 @@ struct expect {
 					   hold; 0 when unknown */
 	char capacity_from[300];	/* "worker_connections 64 (nginx.conf:3)
 					   x 1 worker" */
+	/* path.preserved: what the proxy makes of a path.  A config's
+	   proxy_pass URI replaces the prefix the location matched */
+	int path_rule;			/* 0: passed as it is; 1: path_prefix
+					   becomes path_uri; -1: unknown */
+	char path_prefix[300], path_uri[300];
+	char path_from[300];		/* "nginx.conf:41" */
+	int path_extend;		/* a longer path reaches the same
+					   place: 1 yes, -1 no, 0 unknown */
 	int64_t shutdown_timeout_ms;	/* how long old workers keep tunnels
 					   after a reload; 0: until they end */
 	char shutdown_from[300];	/* "nginx.conf:3: worker_shutdown_timeout 1s" */

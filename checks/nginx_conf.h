@@ -378,7 +378,8 @@ int nginx_workers(const struct nginx_conf *c);
 /*
  * How many tunnels nginx holds: each takes two of a worker's
  * worker_connections (512 unless set; *at names the line, or has no
- * file), and each listening address one; times worker_processes.
+ * file), and each listening address one, and the channel to the master
+ * one; times worker_processes.
  */
 unsigned nginx_tunnel_capacity(const struct nginx_conf *c,
 			       struct nginx_pos *at, unsigned *wc);

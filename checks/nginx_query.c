@@ -292,7 +292,9 @@ unsigned nginx_tunnel_capacity(const struct nginx_conf *c,
 		at->line = 0;
 	}
 	*wc = n;
-	return n > lsn ? (unsigned)nginx_workers(c) * ((n - lsn) / 2) : 0;
+	/* a worker's channel to the master takes one too */
+	return n > lsn + 1 ? (unsigned)nginx_workers(c) * ((n - lsn - 1) / 2)
+			   : 0;
 }
 
 int64_t nginx_shutdown_timeout(const struct nginx_conf *c,

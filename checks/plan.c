@@ -33,6 +33,32 @@ static void where(const struct nginx_pos *at, char *out, size_t len)
 	snprintf(out, len, "%s:%u", slash ? slash + 1 : at->file, at->line);
 }
 
+/* What l does to paths, for path.preserved; uri is the target's. */
+static void path_expect(struct plan_target *t, const char *uri)
+{
+	const struct nginx_location *l = t->loc;
+	const struct nginx_target *pt = &l->target;
+	struct expect *ex = &t->ex;
+	char longer[2300];
+	size_t n = strlen(uri);
+
+	where(&pt->at, ex->path_from, sizeof(ex->path_from));
+	snprintf(longer, sizeof(longer), "%s%s", uri, PATH_PROBE_DECODED);
+	ex->path_extend = n && uri[n - 1] == '/' &&
+			  nginx_location_for(t->server, longer) == l ? 1 : -1;
+	if (pt->kind == NGINX_TARGET_VARIABLE && pt->uri && *pt->uri)
+		ex->path_rule = -1;	/* made at run time */
+	else if (pt->uri && *pt->uri &&
+		 (l->match == NGINX_MATCH_PREFIX ||
+		  l->match == NGINX_MATCH_EXACT ||
+		  l->match == NGINX_MATCH_PREFIX_NOREGEX)) {
+		ex->path_rule = 1;
+		snprintf(ex->path_prefix, sizeof(ex->path_prefix), "%s",
+			 l->path);
+		snprintf(ex->path_uri, sizeof(ex->path_uri), "%s", pt->uri);
+	}
+}
+
 static void leave(struct plan *p, const struct nginx_location *l,
 		  const char *why)
 {
@@ -245,6 +271,7 @@ static int fill(const struct nginx_conf *c, const struct sandbox *sb,
 			      sizeof(t->backend_path)) < 0)
 		snprintf(t->backend_path, sizeof(t->backend_path), "%s", uri);
 	t->ex = *g;
+	path_expect(t, uri);
 	if (t->ex.balance == BALANCE_UNKNOWN &&
 	    t->loc->target.kind == NGINX_TARGET_UPSTREAM) {
 		t->ex.balance = from_nginx(t->loc->target.upstream->balance);

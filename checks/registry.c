@@ -9,6 +9,7 @@ static const struct check *const tables[] = {
 	handshake_checks,
 	http_checks,
 	headers_checks,
+	path_checks,
 	frames_checks,
 	control_checks,
 	timeout_checks,

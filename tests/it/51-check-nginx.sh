@@ -62,7 +62,7 @@ control.close-from-client control.ping-pong distribution.balance
 failover.backend-down frames.binary frames.burst frames.fragmented
 frames.sizes frames.text handshake.accept-key handshake.connection-variants
 handshake.pipelined handshake.response-headers
-handshake.status-101 handshake.subprotocol reload.tunnels capacity.tunnels"
+handshake.status-101 handshake.subprotocol reload.tunnels capacity.tunnels path.preserved"
 
 # expect_failed NAME IDS...: exactly these failed (or errored)
 expect_failed() {
@@ -170,6 +170,23 @@ assert c['config_ref']['line'] == 1, c['config_ref']
 assert c['config_ref']['directive'] == 'worker_shutdown_timeout 1s', c['config_ref']
 assert c['fix'].startswith('delete it'), c['fix']
 assert c['evidence']['survived'] == 0 and len(c['evidence']['cut']) == 5, c['evidence']"
+
+# proxy_pass with a URI under location /ws/: nginx strips the prefix
+# (expected) but from the decoded path, so %2F reaches the app as /
+make_conf path-uri 's|location / {|location /ws/ {|; s|proxy_pass http://websocket;|proxy_pass http://websocket/;|'
+run_check path-uri --quick
+expect_failed "proxy_pass http://websocket/ under /ws/" path.preserved
+expect_match "proxy_pass with a URI: what the app got, and the 301 without the slash" \
+	"$(observed path-uri path.preserved)" \
+	"^/wsctl-path/a/b:c%20d\\?x=%3A&y: percent-encoding changed \\(%2F arrived decoded\\); without the trailing slash the proxy answers 301 to /ws/ "
+check "proxy_pass with a URI: blamed on it" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/check-path-uri.json'))
+c = [c for c in r['checks'] if c['id'] == 'path.preserved'][0]
+assert c['config_ref']['directive'] == 'proxy_pass http://websocket/', c['config_ref']
+assert c['expected'] == '/wsctl-path/a%2Fb%3Ac%20d?x=%3A&y', c['expected']"
+expect_match "the article's config: path and query arrive as sent" \
+	"$(grep '^path.preserved' "$OUT/check-article.table")" \
+	"pass +/wsctl-path/a%2Fb%3Ac%20d\\?x=%3A&y$"
 
 # worker_connections 64 holds 31 tunnels: fewer than --capacity 100
 make_conf capacity 's/worker_connections 1024;/worker_connections 64;/'
