@@ -16,6 +16,7 @@ static const struct check *const tables[] = {
 	oneway_checks,
 	reload_checks,
 	capacity_checks,
+	affinity_checks,
 	other_checks,
 };
 

@@ -32,6 +32,7 @@ struct check_config {
 	int64_t idle_ms;		/* --idle, default 65s */
 	int connections;		/* --connections, default 200 */
 	int capacity;			/* --capacity; 0: the config's */
+	int expect_sticky;		/* --expect-sticky */
 	int64_t timeout_ms;		/* --timeout per check, on top of its waits */
 	int insecure;
 	const char *ca_file;

@@ -49,6 +49,8 @@ static const char usage[] =
 "                           does, so only headers.http-version fails)\n"
 "  --balance METHOD         expected balancing: round-robin, ip-hash,\n"
 "                           least-conn (when no config says it)\n"
+"  --expect-sticky          the apps need sessions kept on one backend\n"
+"                           (Socket.IO, SignalR): affinity.session judges\n"
 "  --read-timeout DURATION  the proxy's idle timeout (when no config says it)\n"
 "  --reload-cmd CMD         how reload.tunnels reloads a running proxy's\n"
 "                           config (/bin/sh -c CMD; --start-nginx: SIGHUP)\n"
@@ -86,7 +88,7 @@ enum {
 	OPT_READ_TIMEOUT, OPT_LIST, OPT_ONLY, OPT_SKIP, OPT_QUICK, OPT_IDLE,
 	OPT_CONNECTIONS, OPT_TIMEOUT, OPT_INSECURE, OPT_CA, OPT_REPORT,
 	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION, OPT_STRICT_BACKENDS,
-	OPT_REAL_TIME, OPT_RELOAD_CMD, OPT_CAPACITY,
+	OPT_REAL_TIME, OPT_RELOAD_CMD, OPT_CAPACITY, OPT_EXPECT_STICKY,
 };
 
 static const struct option options[] = {
@@ -106,6 +108,7 @@ static const struct option options[] = {
 	{ "idle", required_argument, NULL, OPT_IDLE },
 	{ "connections", required_argument, NULL, OPT_CONNECTIONS },
 	{ "capacity", required_argument, NULL, OPT_CAPACITY },
+	{ "expect-sticky", no_argument, NULL, OPT_EXPECT_STICKY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "ca", required_argument, NULL, OPT_CA },
@@ -262,6 +265,7 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 						 "(1 to 20000)", optarg);
 			cfg->connections = (int)n;
 			break;
+		case OPT_EXPECT_STICKY: cfg->expect_sticky = 1; break;
 		case OPT_CAPACITY:
 			if (units_size(optarg, &n) < 0 || n < 1 || n > 100000)
 				return cli_usage(cmd, "bad --capacity '%s' "

@@ -121,6 +121,20 @@ make_conf ip-hash-ok 's/#IPHASH //'
 run_check ip-hash-ok --quick --only distribution.balance
 expect_eq "ip_hash as configured: passes" "$RC/$FAILED" "0/"
 
+run_check ip-hash-sticky --quick --only affinity.session
+expect_match "ip_hash: one engine.io session stays on one backend" \
+	"$(grep '^affinity.session' "$OUT/check-ip-hash-sticky.table")" \
+	"pass +the open, 4 polls and the upgrade of one session all reached localhost:[0-9]+ \\(ip-hash, nginx-ip-hash-ok.conf:[0-9]+\\)$"
+make_conf round-robin-sticky ''
+run_check round-robin-sticky --quick --expect-sticky
+expect_failed "round-robin with --expect-sticky" affinity.session
+expect_match "round-robin with --expect-sticky: the backend that did not know it" \
+	"$(observed round-robin-sticky affinity.session)" \
+	"^the session opened on localhost:[0-9]+, its poll reached localhost:[0-9]+: 400 Session ID unknown \\(--expect-sticky\\)$"
+expect_match "the article's config: round-robin, the break reported, not judged" \
+	"$(grep '^affinity.session' "$OUT/check-article.table")" \
+	"skip +the proxy spreads one session's requests .*Session ID unknown"
+
 make_conf weighted 's/;\( *# FIRST\)/ weight=3;\1/'
 run_check weighted --quick --only distribution.balance
 expect_eq "weight=3: passes" "$RC/$FAILED" "0/"

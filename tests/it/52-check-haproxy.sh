@@ -54,3 +54,14 @@ expect_match "failing --reload-cmd: its status and first line" \
 	"$(grep '^reload.tunnels' "$OUT/check-reload-cmd.table")" \
 	"error +--reload-cmd exited with status 3: no such proxy$"
 stop "$HAPROXY"
+
+# sticky sessions by cookie: HAProxy inserts one, the checker sends it back
+# on every request of the engine.io session, its upgrade too
+start_haproxy cookie 's/^    balance roundrobin$/&\n    cookie SRV insert indirect nocache/; s/^\(    server \(e[12]\) .*\)$/\1 cookie \2/'
+run_check cookie --only affinity.session --expect-sticky
+expect_eq "haproxy cookie insert: a session stays on one backend" "$RC/$FAILED" "0/"
+stop "$HAPROXY"
+start_haproxy no-cookie ''
+run_check no-cookie --only affinity.session --expect-sticky
+expect_eq "haproxy round-robin, no cookie, --expect-sticky: fails" "$RC/$FAILED" "1/affinity.session"
+stop "$HAPROXY"
