@@ -283,6 +283,7 @@ unsigned nginx_tunnel_capacity(const struct nginx_conf *c,
 	const struct nginx_dir *d = ev ? nginx_dir_find(ev->child,
 					"worker_connections") : NULL;
 	unsigned n = 512, lsn = listening(c);
+	uint64_t cap;
 
 	if (d && d->nargs > 1 && nginx_number(d->args[1], &n) == 0 && n) {
 		*at = d->at;
@@ -292,9 +293,10 @@ unsigned nginx_tunnel_capacity(const struct nginx_conf *c,
 		at->line = 0;
 	}
 	*wc = n;
-	/* a worker's channel to the master takes one too */
-	return n > lsn + 1 ? (unsigned)nginx_workers(c) * ((n - lsn - 1) / 2)
-			   : 0;
+	/* a worker's channel to the master takes one too; more than a
+	   million is as good as no limit for the checker */
+	cap = n > lsn + 1 ? (uint64_t)nginx_workers(c) * ((n - lsn - 1) / 2) : 0;
+	return cap < 1000000 ? (unsigned)cap : 1000000;
 }
 
 int64_t nginx_shutdown_timeout(const struct nginx_conf *c,

@@ -100,6 +100,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 + 6 > sizeof(out));
 			nginx_location_name(loc, out, sizeof(out));
 		}
+		{
+			struct nginx_pos at;
+			unsigned wc = 0;
+			unsigned cap = nginx_tunnel_capacity(c, &at, &wc);
+
+			/* two connections a tunnel, one per listener and
+			   channel: never more than the workers' share */
+			CONTRACT(wc > 0 && cap <= 1000000 &&
+				 cap <= (uint64_t)nginx_workers(c) * (wc / 2));
+			CONTRACT(nginx_shutdown_timeout(c, &at) >= 0);
+		}
 	}
 	round_trip(c, path);
 	nginx_conf_free(c);
