@@ -96,6 +96,7 @@ struct check {
 /* The tables, one per area (checks/<area>.c), each ending with {NULL}. */
 extern const struct check handshake_checks[];
 extern const struct check http_checks[];
+extern const struct check h2_checks[];
 extern const struct check headers_checks[];
 extern const struct check path_checks[];
 extern const struct check frames_checks[];

@@ -8,6 +8,7 @@
 static const struct check *const tables[] = {
 	handshake_checks,
 	http_checks,
+	h2_checks,
 	headers_checks,
 	path_checks,
 	frames_checks,

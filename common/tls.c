@@ -112,6 +112,35 @@ static int wait_for(int fd, int want, int64_t deadline)
 	return n;
 }
 
+/* "h2,http/1.1" as the wire's length-prefixed list */
+static int set_alpn(SSL *ssl, const char *list)
+{
+	unsigned char wire[256];
+	size_t n = 0;
+
+	while (*list) {
+		size_t k = strcspn(list, ",");
+
+		if (!k || k > 255 || n + 1 + k > sizeof(wire))
+			return -1;
+		wire[n++] = (unsigned char)k;
+		memcpy(wire + n, list, k);
+		n += k;
+		list += k + (list[k] == ',');
+	}
+	return SSL_set_alpn_protos(ssl, wire, (unsigned)n) == 0 ? 0 : -1;
+}
+
+char *tls_alpn(const struct tls *t, char *out, size_t len)
+{
+	const unsigned char *p;
+	unsigned n = 0;
+
+	SSL_get0_alpn_selected(t->ssl, &p, &n);
+	snprintf(out, len, "%.*s", (int)n, n ? (const char *)p : "");
+	return out;
+}
+
 struct tls *tls_connect(int fd, const struct tls_opts *o, const char *name,
 			int64_t deadline, char *err, size_t errlen)
 {
@@ -132,6 +161,10 @@ struct tls *tls_connect(int fd, const struct tls_opts *o, const char *name,
 	}
 	SSL_CTX_free(ctx);	/* the session holds its own reference */
 	SSL_set_fd(t->ssl, fd);
+	if (o->alpn && set_alpn(t->ssl, o->alpn) < 0) {
+		snprintf(err, errlen, "%s: bad ALPN list '%s'", what, o->alpn);
+		goto fail;
+	}
 	if (!is_ip(o->host))
 		SSL_set_tlsext_host_name(t->ssl, o->host);
 	if (!o->insecure) {

@@ -16,6 +16,8 @@ struct tls_opts {
 	const char *host;	/* for SNI and the certificate's name */
 	int insecure;		/* 1: no certificate verification at all */
 	const char *ca_file;	/* trusted CAs (PEM) instead of the system's */
+	const char *alpn;	/* ALPN protocols offered, comma-separated
+				   ("h2,http/1.1"); NULL: none */
 };
 
 /* tls_read and tls_write return these (negative) instead of a length */
@@ -45,6 +47,9 @@ ssize_t tls_read(struct tls *t, void *buf, size_t len, char *err,
 /* Write up to len bytes; returns as tls_read does, but never 0. */
 ssize_t tls_write(struct tls *t, const void *buf, size_t len,
 		  char *err, size_t errlen);
+
+/* The ALPN protocol the server chose, into out ("" for none); out. */
+char *tls_alpn(const struct tls *t, char *out, size_t len);
 
 /* Bytes decrypted and waiting inside the session: poll() cannot see them. */
 size_t tls_pending(const struct tls *t);

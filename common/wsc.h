@@ -87,6 +87,8 @@ struct wsc_opts {
 	int timeout_ms;
 	int insecure;			/* TLS: no certificate check */
 	const char *ca_file;		/* TLS: trust these CAs instead */
+	const char *alpn;		/* TLS: ALPN offered ("http/1.1"), or
+					   NULL for none */
 	const char *raw_head;
 	size_t raw_head_len;
 	const void *early;

@@ -343,6 +343,7 @@ static int dial(struct wsc *c, const struct wsc_opts *o, int64_t deadline,
 	to.host = c->url.host;
 	to.insecure = o->insecure;
 	to.ca_file = o->ca_file;
+	to.alpn = o->alpn;
 	addr_fmt(c->url.host, c->url.port, name, sizeof(name));
 	c->tls = tls_connect(c->fd, &to, name, deadline, err, errlen);
 	return c->tls ? WSC_OK : WSC_ERR_TLS;

@@ -65,3 +65,33 @@ start_haproxy no-cookie ''
 run_check no-cookie --only affinity.session --expect-sticky
 expect_eq "haproxy round-robin, no cookie, --expect-sticky: fails" "$RC/$FAILED" "1/affinity.session"
 stop "$HAPROXY"
+
+# HTTP/2 on the TLS listener: HAProxy advertises RFC 8441's extended
+# CONNECT, and a WebSocket stream on the h2 connection echoes; with h2
+# forced and no extended CONNECT, a browser has no way to a WebSocket
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+	-keyout "$OUT/ha-key.pem" -out "$OUT/ha-cert.pem" 2>/dev/null
+cat "$OUT/ha-cert.pem" "$OUT/ha-key.pem" >"$OUT/ha.pem"
+h2_check() { # NAME: http2.front over wss:// to $LISTEN
+	"$WSCTL" check --color never --ca "$OUT/ha-cert.pem" \
+		--report "$OUT/check-$1.json" --only 'http2.front,handshake.status-101' \
+		--backends "spawn:127.0.0.1:$B1,127.0.0.1:$B2" \
+		"wss://127.0.0.1:$LISTEN/" >"$OUT/check-$1.table" 2>&1
+	RC=$?
+	FAILED=$(failed_checks "$OUT/check-$1.json")
+}
+start_haproxy h2 "s|^\\(    bind 127.0.0.1:[0-9]*\\)$|\\1 ssl crt $OUT/ha.pem alpn h2,http/1.1|"
+h2_check h2
+expect_eq "haproxy alpn h2,http/1.1: http2.front passes" "$RC/$FAILED" "0/"
+expect_match "... over RFC 8441, on the h2 connection" \
+	"$(grep '^http2.front' "$OUT/check-h2.table")" \
+	"pass +ALPN h2 with SETTINGS_ENABLE_CONNECT_PROTOCOL: an RFC 8441 WebSocket stream opened \\(200\\) and echoed$"
+stop "$HAPROXY"
+start_haproxy h2-only "s|^\\(    bind 127.0.0.1:[0-9]*\\)$|\\1 ssl crt $OUT/ha.pem alpn h2 proto h2|; s/^    nbthread 1$/&\\n    h2-workaround-bogus-websocket-clients/"
+h2_check h2-only
+expect_eq "haproxy h2 only, no extended CONNECT: http2.front fails" \
+	"$RC/$FAILED" "1/handshake.status-101 http2.front"
+expect_match "... the browser's http/1.1 fallback is refused" \
+	"$(grep '^http2.front' "$OUT/check-h2-only.table")" "fail +cause: handshake.status-101"
+stop "$HAPROXY"

@@ -178,3 +178,9 @@ assert 'known only at run time' in x['why'], x"
 
 expect_match "nothing of the runs is left in the shared folder" \
 	"$(ls -A "${SHARED:-/nonexistent}/tmp" 2>/dev/null | wc -l)" "^0$"
+
+# listen 443 ssl http2: nginx offers h2 without RFC 8441, so a browser
+# opens an http/1.1 connection for its WebSocket, and that works
+expect_match "mattermost-tls (listen 443 ssl http2): the http/1.1 fallback works" \
+	"$(grep '^http2.front' "$OUT/real-root-mattermost-tls.table")" \
+	"pass +ALPN h2 without SETTINGS_ENABLE_CONNECT_PROTOCOL: a browser's http/1.1 connection upgrades and echoes$"
