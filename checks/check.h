@@ -95,6 +95,7 @@ struct check {
 
 /* The tables, one per area (checks/<area>.c), each ending with {NULL}. */
 extern const struct check handshake_checks[];
+extern const struct check upgrade_checks[];
 extern const struct check http_checks[];
 extern const struct check h2_checks[];
 extern const struct check headers_checks[];

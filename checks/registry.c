@@ -7,6 +7,7 @@
 
 static const struct check *const tables[] = {
 	handshake_checks,
+	upgrade_checks,
 	http_checks,
 	h2_checks,
 	headers_checks,

@@ -88,6 +88,24 @@ expect_eq "X-Wsctl-Close-After that makes no sense: 400" \
 session "ws://127.0.0.1:${PORTS[0]}/" --send x --send y --close 1000
 expect_eq "without the header: no close of its own" "$(lines 'close ')" "close 1000 "
 
+# a checker asks for a refusal: its status, with Upgrade on 426 and 200
+for st in 403 426 200; do
+	key=$(head -c 16 /dev/urandom | base64)
+	curl -s -m 2 -i -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
+		-H "Sec-WebSocket-Key: $key" -H 'Sec-WebSocket-Version: 13' \
+		-H "X-Wsctl-Refuse: $st" "http://127.0.0.1:${PORTS[0]}/" 2>/dev/null |
+		tr -d '\r' >"$OUT/refuse-$st.hdr"
+	expect_eq "X-Wsctl-Refuse: $st: answered $st" \
+		"$(head -n1 "$OUT/refuse-$st.hdr" | cut -d' ' -f2)" "$st"
+done
+expect_eq "X-Wsctl-Refuse: 426 names the upgrade it wants" \
+	"$(grep -ci '^upgrade: websocket' "$OUT/refuse-426.hdr")" 1
+expect_eq "X-Wsctl-Refuse: 200 carries Upgrade and Connection, as a 101 would" \
+	"$(grep -ciE '^(upgrade: websocket|connection: upgrade)' "$OUT/refuse-200.hdr")" 2
+session "ws://127.0.0.1:${PORTS[0]}/" --header 'X-Wsctl-Refuse: 101'
+expect_eq "X-Wsctl-Refuse: 101: 400" "$(lines 'status ')$(lines 'body ')" \
+	"status 400body bad X-Wsctl-Refuse"
+
 # a checker asks for messages the client never asked for, or for none
 session "ws://127.0.0.1:${PORTS[0]}/" --header 'X-Wsctl-Push: 100' --wait 450
 expect_eq "X-Wsctl-Push 100: a numbered message every 100ms" \

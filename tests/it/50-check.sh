@@ -13,7 +13,7 @@ frames.fragmented frames.burst control.ping-pong control.close-from-client
 control.close-from-backend control.backend-dies timeout.idle
 timeout.keepalive timeout.idle-close timeout.idle-upstream-only
 timeout.idle-client-only reload.tunnels capacity.tunnels path.preserved
-affinity.session http2.front
+affinity.session http2.front upgrade.refused-no-tunnel upgrade.refused-no-leak
 headers.forwarded-proto distribution.balance
 failover.backend-down concurrency.parallel"
 list=$("$WSCTL" check --list)

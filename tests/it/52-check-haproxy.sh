@@ -95,3 +95,22 @@ expect_eq "haproxy h2 only, no extended CONNECT: http2.front fails" \
 expect_match "... the browser's http/1.1 fallback is refused" \
 	"$(grep '^http2.front' "$OUT/check-h2-only.table")" "fail +cause: handshake.status-101"
 stop "$HAPROXY"
+
+# mode tcp: HAProxy relays bytes, not HTTP, so what follows a refused
+# upgrade reaches the backend on that connection; mode http (above,
+# every check passing) keeps it from the backend
+start_haproxy tcp 's/^    mode http$/    mode tcp/; /option forwardfor/d; /http-request/d'
+run_check tcp --only 'upgrade.*'
+expect_eq "haproxy mode tcp: both refused-upgrade checks fail" "$RC/$FAILED" \
+	"1/upgrade.refused-no-leak upgrade.refused-no-tunnel"
+expect_match "... the backend got the pipelined request raw" \
+	"$(grep '^upgrade.refused-no-leak' "$OUT/check-tcp.table")" \
+	"bytes reached the backend behind the refused upgrade, on its connection: \"GET /\\?wsctl-smuggled HTTP/1.1\"$"
+stop "$HAPROXY"
+check "haproxy mode http: the backend received nothing behind the refusals" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/check-tunnel.json'))
+for id in ('upgrade.refused-no-tunnel', 'upgrade.refused-no-leak'):
+    c = [c for c in r['checks'] if c['id'] == id][0]
+    assert c['status'] == 'pass', c
+rec = [c for c in r['checks'] if c['id'] == 'upgrade.refused-no-leak'][0]['evidence']
+assert rec['after_head'] == 0 and rec['backend_record']['after_head']['bytes'] == 0, rec"
