@@ -107,6 +107,7 @@ extern const struct check oneway_checks[];
 extern const struct check reload_checks[];
 extern const struct check capacity_checks[];
 extern const struct check affinity_checks[];
+extern const struct check diff_checks[];
 extern const struct check other_checks[];
 
 /*

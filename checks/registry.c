@@ -19,6 +19,7 @@ static const struct check *const tables[] = {
 	reload_checks,
 	capacity_checks,
 	affinity_checks,
+	diff_checks,
 	other_checks,
 };
 

@@ -14,6 +14,7 @@ control.close-from-backend control.backend-dies timeout.idle
 timeout.keepalive timeout.idle-close timeout.idle-upstream-only
 timeout.idle-client-only reload.tunnels capacity.tunnels path.preserved
 affinity.session http2.front upgrade.refused-no-tunnel upgrade.refused-no-leak
+diff.rsv-bits diff.close-1005 diff.fragments-16mib
 headers.forwarded-proto distribution.balance
 failover.backend-down concurrency.parallel"
 list=$("$WSCTL" check --list)

@@ -1,6 +1,7 @@
 # wsctl check against a frame-parsing relay made for the test (node ws,
 # tests/js/ws_relay.js) where a byte relay passes: a relay that times one
-# direction only fails the one-way idle check of that direction alone.
+# direction only fails the one-way idle check of that direction alone,
+# and one that judges frames itself differs from the backend exactly there.
 # nginx, HAProxy and wsctl proxy count traffic either way (51, 52 and 53
 # see them pass).
 . "$(dirname "$0")/../lib.sh"
@@ -43,3 +44,18 @@ expect_eq "relay timing the backend only: client-only fails alone" \
 expect_match "relay timing the backend only: upstream-only counts pushes" \
 	"$(grep '^timeout.idle-upstream-only' "$OUT/check-cut-backend.table")" \
 	"pass +[34] backend messages, none from the client"
+
+# the differential frame run: the relay answers broken frames itself, with
+# its own close reasons, where the backend would have; the frames it only
+# passes on (a ping between fragments, a close the backend echoes, data
+# after a close, a message it re-frames into the same one) come out as
+# the backend's own
+relay_check diff -- --quick --only 'diff.*'
+expect_eq "node ws relay: exactly the frames it judges itself differ" "$RC/$FAILED" \
+	"1/diff.close-1-byte diff.close-1005 diff.close-999 diff.invalid-utf8 diff.ping-126 diff.ping-fragmented diff.reserved-opcodes diff.rsv-bits"
+expect_match "... each showing the backend's answer and the relay's" \
+	"$(grep '^diff.rsv-bits' "$OUT/check-diff.table")" \
+	"fail +expected close 1002 'reserved bits set'; end; observed close 1002 ''; end$"
+expect_match "... and what passed through unchanged" \
+	"$(grep '^diff.ping-between-fragments' "$OUT/check-diff.table")" \
+	"pass +as the backend itself: pong 3; text 5 #[0-9a-f]{8} in 1 frame; silence$"

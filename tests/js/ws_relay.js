@@ -63,17 +63,24 @@ wss.on('connection', (client, req) => {
 		arm('backend');
 		client.send(data, { binary });
 	});
+	// a code one may send on (1005 and 1006 are only ever reported)
+	const sendable = (code) => (code >= 1000 && code <= 1003) ||
+		(code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+	const pass = (to, code, reason) => {
+		if (to.readyState !== WebSocket.OPEN)
+			to.terminate();
+		else if (sendable(code))
+			to.close(code, reason);
+		else
+			to.close();
+	};
 	client.on('close', (code, reason) => {
 		clearTimeout(timer);
-		if (up.readyState === WebSocket.OPEN)
-			up.close(code === 1005 ? undefined : code, reason);
-		else
-			up.terminate();
+		pass(up, code, reason);
 	});
 	up.on('close', (code, reason) => {
 		clearTimeout(timer);
-		if (client.readyState === WebSocket.OPEN)
-			client.close(code === 1005 ? undefined : code, reason);
+		pass(client, code, reason);
 	});
 	client.on('error', cut);
 	up.on('error', cut);
