@@ -17,7 +17,9 @@
 #include "checks/probe.h"
 #include "checks/run.h"
 
-#define QUIET_MS 1000		/* nothing more comes: the outcome is whole */
+#define QUIET_MS 1000		/* nothing more comes: the outcome is whole
+				   (or half the proxy's read timeout, when
+				   that is known and shorter) */
 #define BIG (16u << 20)		/* diff.fragments-16mib */
 #define BIG_QUICK (64u << 10)	/* ... with --quick */
 
@@ -135,6 +137,14 @@ static int b_fragments(struct out *o, int quick)
 	return 0;
 }
 
+static int quiet_ms(const struct check_ctx *c)
+{
+	int64_t t = run_scaled(c->env->cfg, c->env->expect->read_timeout_ms);
+
+	return t && t / 2 < QUIET_MS ? (int)(t / 2 > 50 ? t / 2 : 50) :
+	       QUIET_MS;
+}
+
 /* FNV-1a over a message, for comparing without keeping it */
 static uint32_t fnv(uint32_t h, const uint8_t *p, size_t n)
 {
@@ -192,7 +202,7 @@ static void outcome(struct check_ctx *c, const char *url, const char *connect,
 			SAY("%s", err);
 			break;
 		}
-		wait_ms = QUIET_MS;
+		wait_ms = quiet_ms(c);
 		if (f.opcode == WS_TEXT || f.opcode == WS_BINARY ||
 		    f.opcode == WS_CONT) {
 			if (f.opcode != WS_CONT)
@@ -240,7 +250,7 @@ static void diff(struct check_ctx *c, int (*build)(struct out *, int))
 {
 	int quick = c->env->cfg->quick;
 	char direct[400], a[1024], b[1024];
-	int wait = build == b_fragments ? check_time_left(c) / 3 : QUIET_MS;
+	int wait = build == b_fragments ? check_time_left(c) / 3 : quiet_ms(c);
 	struct out o = { 0 };
 
 	if (direct_url(c, direct, sizeof(direct)) < 0) {
@@ -285,8 +295,8 @@ static void run_opcodes(struct check_ctx *c)
 			check_error(c, "out of memory");
 			break;
 		}
-		outcome(c, direct, NULL, &o, QUIET_MS, a, sizeof(a));
-		outcome(c, c->url, c->connect, &o, QUIET_MS, b, sizeof(b));
+		outcome(c, direct, NULL, &o, quiet_ms(c), a, sizeof(a));
+		outcome(c, c->url, c->connect, &o, quiet_ms(c), b, sizeof(b));
 		if (strcmp(a, b)) {
 			if (!strncmp(b, "no tunnel", 9))
 				c->res->no_tunnel = 1;

@@ -34,6 +34,22 @@ static int is_push(const struct wsc_msg *m)
 	       !memcmp(m->data, PUSH_TEXT, sizeof(PUSH_TEXT) - 1);
 }
 
+/*
+ * The far end's pings are answered, as a browser does (they are its
+ * traffic too), and pongs dropped: 1 when m was one of those.
+ */
+static int control(struct wsc *w, int rc, const struct wsc_msg *m)
+{
+	char err[256];
+
+	if (rc != WSC_OK)
+		return 0;
+	if (m->opcode == WS_PING)
+		return wsc_send(w, WS_PONG, m->data, m->len, err,
+				sizeof(err)) == WSC_OK;
+	return m->opcode == WS_PONG;
+}
+
 /* How the tunnel ended, for a failure: rc and m from wsc_recv. */
 static void cut(struct check_ctx *c, int rc, const struct wsc_msg *m,
 		const char *err, int64_t t0, const char *who)
@@ -73,8 +89,7 @@ static void run_upstream_only(struct check_ctx *c)
 	}
 	t0 = clock_ms();
 	end = t0 + run_scaled(cfg, cfg->idle_ms);
-	/* the client says nothing; the backend's pings are answered, as a
-	   browser does, since they are the backend's traffic too */
+	/* the client says nothing */
 	while (clock_ms() < end) {
 		rc = wsc_recv(&w, &m, (int)(end - clock_ms()), err, sizeof(err));
 		if (rc == WSC_ERR_TIMEOUT)
@@ -83,11 +98,7 @@ static void run_upstream_only(struct check_ctx *c)
 			pushes++;
 			continue;
 		}
-		if (rc == WSC_OK && m.opcode == WS_PING &&
-		    wsc_send(&w, WS_PONG, m.data, m.len, err,
-			     sizeof(err)) == WSC_OK)
-			continue;
-		if (rc == WSC_OK && m.opcode == WS_PONG)
+		if (control(&w, rc, &m))
 			continue;
 		check_evidence_num(c, "pushes_received", pushes);
 		cut(c, rc, &m, err, t0, "backend-only traffic");
@@ -182,11 +193,7 @@ static void run_client_only(struct check_ctx *c)
 			      err, sizeof(err));
 		if (rc == WSC_ERR_TIMEOUT)
 			continue;
-		if (rc == WSC_OK && m.opcode == WS_PING &&
-		    wsc_send(&w, WS_PONG, m.data, m.len, err,
-			     sizeof(err)) == WSC_OK)
-			continue;
-		if (rc == WSC_OK && m.opcode == WS_PONG)
+		if (control(&w, rc, &m))
 			continue;
 		goto cut;
 	}

@@ -62,7 +62,8 @@ control.close-from-client control.ping-pong distribution.balance
 failover.backend-down frames.binary frames.burst frames.fragmented
 frames.sizes frames.text handshake.accept-key handshake.connection-variants
 handshake.pipelined handshake.response-headers
-handshake.status-101 handshake.subprotocol reload.tunnels capacity.tunnels path.preserved"
+handshake.status-101 handshake.subprotocol reload.tunnels capacity.tunnels path.preserved
+$("$WSCTL" check --list | awk '/^diff\./ {print $1}')"
 
 # expect_failed NAME IDS...: exactly these failed (or errored)
 expect_failed() {
