@@ -128,12 +128,15 @@ int request_inspect(const struct http_request *rq, struct req_info *in,
 	in->framing = te ? REQ_CHUNKED : in->length ? REQ_LENGTH : REQ_NO_BODY;
 	in->close = rq->minor_version == 0 ||
 		    http_conn_opts_has(&in->opts, "close", 5);
+	/* a WebSocket upgrade only: an h2c one (or any other) passed on
+	   would let the upstream take the connection past every rule
+	   here (h2c smuggling), so it goes as a plain request */
 	in->upgrade_asked = in->upgrade && in->upgrade->value_len &&
 			    http_conn_opts_has(&in->opts, "upgrade", 7) &&
-			    rq->minor_version == 1;
-	in->websocket = in->upgrade_asked && key &&
-			http_has_token(in->upgrade->value,
-				       in->upgrade->value_len, "websocket");
+			    rq->minor_version == 1 &&
+			    http_has_token(in->upgrade->value,
+					   in->upgrade->value_len, "websocket");
+	in->websocket = in->upgrade_asked && key;
 	if (in->websocket)
 		ws_accept_key(key->value, key->value_len, in->accept);
 	return 0;
@@ -195,9 +198,7 @@ int request_rewrite(const struct http_request *rq, const struct req_info *in,
 	emit_s(&e, tls ? "\r\nX-Forwarded-Proto: https\r\n"
 		       : "\r\nX-Forwarded-Proto: http\r\n");
 	if (in->upgrade_asked) {
-		emit_s(&e, "Upgrade: ");
-		emit(&e, in->upgrade->value, in->upgrade->value_len);
-		emit_s(&e, "\r\nConnection: upgrade\r\n\r\n");
+		emit_s(&e, "Upgrade: websocket\r\nConnection: upgrade\r\n\r\n");
 	} else {
 		emit_s(&e, "Connection: close\r\n\r\n");
 	}

@@ -61,6 +61,13 @@ expect_eq "plain HTTP: no Upgrade invented" "$(field upgrade)" "(none)"
 expect_eq "hop-by-hop Keep-Alive dropped" "$(field keep-alive)" "(none)"
 expect_eq "a header named in Connection dropped" "$(field x-secret)" "(none)"
 
+# an h2c upgrade is not passed on: the upstream gets a plain request
+hdrs=$(curl -s -m 10 -H 'Connection: Upgrade, HTTP2-Settings' -H 'Upgrade: h2c' \
+	-H 'HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA' $H/headers)
+expect_eq "Upgrade: h2c: the upstream gets no Upgrade" "$(field upgrade)" "(none)"
+expect_eq "... and Connection: close" "$(field connection)" "close"
+expect_eq "... and no HTTP2-Settings (named in Connection)" "$(field http2-settings)" "(none)"
+
 # --- bad input: each answered with a status line, then closed
 req() { printf 'GET / HTTP/1.1\\r\\nHost: x\\r\\n%s\\r\\n' "$1"; }
 expect_eq "head over 16 KiB: 431" \
