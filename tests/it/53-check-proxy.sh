@@ -17,10 +17,14 @@ start_proxy() {
 
 run_check() { check_proxy "$@"; }
 
+# the checks the balancing method does not touch run with round-robin only
 for method in round-robin ip-hash least-conn; do
 	start_proxy "proxy-$method" --balance "$method"
+	more=(--reload-cmd "kill -HUP $PROXY")
+	[ "$method" = round-robin ] ||
+		more=(--skip 'diff.*,capacity.*,reload.*,upgrade.*,path.*,http2.*')
 	run_check "$method" --balance "$method" --idle 2s --read-timeout 60s \
-		--reload-cmd "kill -HUP $PROXY"
+		"${more[@]}"
 	expect_eq "wsctl proxy, $method: every check passes" "$RC/$FAILED" "0/"
 	stop "$PROXY"
 done
