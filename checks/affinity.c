@@ -126,6 +126,7 @@ static void run_session(struct check_ctx *c)
 	struct reply r;
 	struct wsc w;
 	cJSON *open;
+	const char *s;
 	CURL *h;
 	int i, n = 0, moved = -1, want = sticky(c, from, sizeof(from));
 	const char *hdrs[1] = { cookie };
@@ -144,9 +145,8 @@ static void run_session(struct check_ctx *c)
 			   "no answer");
 		goto out;
 	}
-	snprintf(sid, sizeof(sid), "%s", cJSON_GetStringValue(
-		 cJSON_GetObjectItem(open, "sid")) ? cJSON_GetStringValue(
-		 cJSON_GetObjectItem(open, "sid")) : "");
+	s = cJSON_GetStringValue(cJSON_GetObjectItem(open, "sid"));
+	snprintf(sid, sizeof(sid), "%s", s ? s : "");
 	cJSON_Delete(open);
 	status[n] = r.status;
 	snprintf(path[n++], sizeof(path[0]), "%s", r.backend);

@@ -28,6 +28,7 @@ struct out {
 	size_t len, cap;
 	uint8_t mask[4];	/* one for all: millions of frames may go */
 	int closed;		/* a close is among them */
+	size_t big;		/* diff.fragments-16mib's size */
 };
 
 /* One masked client frame: byte 0 as given (FIN, RSV, opcode). */
@@ -61,74 +62,64 @@ static int close_frame(struct out *o, const uint8_t *p, size_t n)
 	return put(o, FIN | WS_CLOSE, p, n);
 }
 
-static int b_rsv(struct out *o, int quick)
+static int b_rsv(struct out *o)
 {
-	(void)quick;
 	return put(o, FIN | RSV1 | WS_TEXT, "rsv1", 4);
 }
 
-static int b_ping126(struct out *o, int quick)
+static int b_ping126(struct out *o)
 {
 	uint8_t p[126];
 
-	(void)quick;
 	memset(p, 'p', sizeof(p));
 	return put(o, FIN | WS_PING, p, sizeof(p));
 }
 
-static int b_ping_frag(struct out *o, int quick)
+static int b_ping_frag(struct out *o)
 {
-	(void)quick;
 	return put(o, WS_PING, "frag", 4) || put(o, FIN | WS_CONT, "ment", 4);
 }
 
-static int b_ping_between(struct out *o, int quick)
+static int b_ping_between(struct out *o)
 {
-	(void)quick;
 	return put(o, WS_TEXT, "hel", 3) || put(o, FIN | WS_PING, "mid", 3) ||
 	       put(o, FIN | WS_CONT, "lo", 2);
 }
 
-static int b_utf8(struct out *o, int quick)
+static int b_utf8(struct out *o)
 {
-	(void)quick;
 	return put(o, FIN | WS_TEXT, "ok \xc3\x28 no", 8);
 }
 
-static int b_close1005(struct out *o, int quick)
+static int b_close1005(struct out *o)
 {
-	(void)quick;
 	return close_frame(o, (const uint8_t *)"\x03\xed", 2);
 }
 
-static int b_close999(struct out *o, int quick)
+static int b_close999(struct out *o)
 {
-	(void)quick;
 	return close_frame(o, (const uint8_t *)"\x03\xe7", 2);
 }
 
-static int b_close4000(struct out *o, int quick)
+static int b_close4000(struct out *o)
 {
-	(void)quick;
 	return close_frame(o, (const uint8_t *)"\x0f\xa0" "bye", 5);
 }
 
-static int b_close1(struct out *o, int quick)
+static int b_close1(struct out *o)
 {
-	(void)quick;
 	return close_frame(o, (const uint8_t *)"\x03", 1);
 }
 
-static int b_after_close(struct out *o, int quick)
+static int b_after_close(struct out *o)
 {
-	(void)quick;
 	return close_frame(o, (const uint8_t *)"\x03\xe8", 2) ||
 	       put(o, FIN | WS_TEXT, "late", 4);
 }
 
-static int b_fragments(struct out *o, int quick)
+static int b_fragments(struct out *o)
 {
-	size_t n = quick ? BIG_QUICK : BIG;
+	size_t n = o->big;
 
 	for (size_t i = 0; i < n; i++)
 		if (put(o, (i ? WS_CONT : WS_TEXT) | (i == n - 1 ? FIN : 0),
@@ -246,9 +237,8 @@ static int direct_url(struct check_ctx *c, char *url, size_t len)
 	return 0;
 }
 
-static void diff(struct check_ctx *c, int (*build)(struct out *, int))
+static void diff(struct check_ctx *c, int (*build)(struct out *))
 {
-	int quick = c->env->cfg->quick;
 	char direct[400], a[1024], b[1024];
 	int wait = build == b_fragments ? check_time_left(c) / 3 : quiet_ms(c);
 	struct out o = { 0 };
@@ -258,7 +248,8 @@ static void diff(struct check_ctx *c, int (*build)(struct out *, int))
 		return;
 	}
 	ws_make_mask(o.mask);
-	if (build(&o, quick) < 0) {
+	o.big = c->env->cfg->quick ? BIG_QUICK : BIG;
+	if (build(&o) < 0) {
 		free(o.p);
 		check_error(c, "out of memory");
 		return;

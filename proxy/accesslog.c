@@ -40,19 +40,20 @@ static int open_path(const char *path)
 	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 }
 
-int alog_open(struct proxy *px, char *err, size_t errlen)
+int alog_open(const struct proxy_config *cfg, int *fd, char *err,
+	      size_t errlen)
 {
-	const char *path = px->cfg->access_log;
+	const char *path = cfg->access_log;
 
-	px->alog_fd = -1;
+	*fd = -1;
 	if (!path)
 		return 0;
 	if (!strcmp(path, "-")) {
-		px->alog_fd = STDOUT_FILENO;
+		*fd = STDOUT_FILENO;
 		return 0;
 	}
-	px->alog_fd = open_path(path);
-	if (px->alog_fd < 0)
+	*fd = open_path(path);
+	if (*fd < 0)
 		return err_fmt(err, errlen, "access log %s: %s", path,
 			       strerror(errno));
 	return 0;

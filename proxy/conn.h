@@ -271,13 +271,15 @@ struct reqlog {
 };
 
 /*
- * accesslog.c.  alog_open opens cfg->access_log (-1 with err filled),
- * alog_reopen opens it again at the same path (SIGHUP).  alog_begin
+ * accesslog.c.  alog_open opens cfg->access_log into *fd (-1: none;
+ * returns -1 with err filled), alog_reopen opens it again at the same
+ * path (SIGUSR1).  alog_begin
  * starts c's record for a request head (method and target NULL when the
  * head could not be parsed); it does nothing when there is no log.
  * alog_end writes c's line, if it has a record, and drops the record.
  */
-int alog_open(struct proxy *px, char *err, size_t errlen);
+int alog_open(const struct proxy_config *cfg, int *fd, char *err,
+	      size_t errlen);
 void alog_reopen(struct proxy *px);
 void alog_begin(struct conn *c, const char *method, size_t mlen,
 		const char *target, size_t tlen);

@@ -67,22 +67,6 @@ void gen_put(struct gen *g)
 	free(g);
 }
 
-/* The new config's access log, opened; -1 with err when it cannot be. */
-static int open_log(struct proxy *px, const struct proxy_config *cfg,
-		    int *fd, char *err, size_t errlen)
-{
-	const struct proxy_config *was = px->cfg;
-	int old = px->alog_fd, r;
-
-	/* alog_open reads px->cfg and fills px->alog_fd: lend them */
-	px->cfg = cfg;
-	r = alog_open(px, err, errlen);
-	*fd = px->alog_fd;
-	px->cfg = was;
-	px->alog_fd = old;
-	return r;
-}
-
 void proxy_reload(struct proxy *px)
 {
 	struct proxy_config *cfg;
@@ -102,7 +86,7 @@ void proxy_reload(struct proxy *px)
 		return;
 	}
 	g->own = cfg;
-	if (open_log(px, cfg, &logfd, err, sizeof(err)) < 0)
+	if (alog_open(cfg, &logfd, err, sizeof(err)) < 0)
 		goto fail;
 	/* workers each hold their own share of the listening sockets,
 	 * made before the fork: those cannot change here */

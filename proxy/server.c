@@ -78,7 +78,7 @@ struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
 	px->started_ms = px_wall_ms();
 	if (!(px->gen = gen_new(cfg, err, errlen)))
 		goto fail;
-	if (alog_open(px, err, errlen) < 0)
+	if (alog_open(cfg, &px->alog_fd, err, errlen) < 0)
 		goto fail;
 	if (listen_open(px, px->gen, err, errlen) < 0)
 		goto fail;
