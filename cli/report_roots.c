@@ -41,7 +41,8 @@ int report_roots(const struct run *run, struct report_root *out, int max)
 		if (!failed(&r->res) || r->res.cause[0])
 			continue;
 		for (k = 0; k < n && !x; k++)
-			if (r->res.ref.file ? same_ref(out[k].ref, &r->res.ref) :
+			if (r->res.ref.file ? out[k].ref &&
+			    same_ref(out[k].ref, &r->res.ref) :
 			    !out[k].ref && !strcmp(out[k].ids[0], r->check->id))
 				x = &out[k];
 		if (!x) {
