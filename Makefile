@@ -8,7 +8,7 @@
 #   make deps     install missing Debian and npm packages, nothing else
 
 CC      ?= cc
-PKGS    := libwebsockets libcjson libcurl openssl libnghttp2
+PKGS    := libwebsockets libcjson libcurl openssl libnghttp2 zlib
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

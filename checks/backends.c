@@ -163,8 +163,8 @@ static void log_path(const struct backends *bs, int i, char *out, size_t len)
 
 static pid_t spawn(struct backends *bs, int i)
 {
-	char *argv[16 + 2 * 64];
-	char logp[512];
+	char *argv[18 + 2 * 64];
+	char logp[512], parent[16];
 	int a = 0, r, fd;
 	sigset_t none;
 	pid_t pid;
@@ -177,6 +177,10 @@ static pid_t spawn(struct backends *bs, int i)
 	argv[a++] = bs->b[i].id;
 	argv[a++] = "--subprotocol";
 	argv[a++] = "wsctl.check";
+	/* a checker that is killed leaves no backend behind */
+	snprintf(parent, sizeof(parent), "%d", (int)getpid());
+	argv[a++] = "--parent";
+	argv[a++] = parent;
 	if (!bs->strict)	/* as node ws and most servers do */
 		argv[a++] = "--accept-http10";
 	for (r = 0; r < bs->nreject; r++) {

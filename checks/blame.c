@@ -120,6 +120,23 @@ static int upgrade(struct check_ref *r, const struct nginx_conf *c,
 	       header(r, l, "Connection", connection_ok, conn);
 }
 
+/*
+ * A header nginx passes on by itself, unless a proxy_set_header line
+ * replaces or deletes it: that line.  Returns 1 when there is one.
+ */
+static int passed_on(struct check_ref *r, const struct nginx_location *l,
+		     const char *name)
+{
+	const struct nginx_header *h = nginx_header_find(&l->scope, name);
+
+	if (!h || !h->at.file)
+		return 0;
+	at_dir(r, &h->at, "delete it: nginx passes the client's header, and "
+	       "the backend's answer, on as they are", "proxy_set_header %s %s",
+	       h->name, *h->value ? h->value : "\"\"");
+	return 1;
+}
+
 static void blame_one(const struct nginx_conf *c, const struct plan_target *t,
 		      const char *id, struct check_result *res)
 {
@@ -173,6 +190,16 @@ static void blame_one(const struct nginx_conf *c, const struct plan_target *t,
 			       "clients ping more often than every 60 s)",
 			       "%s: no proxy_read_timeout (nginx's default is "
 			       "60s)", loc);
+	} else if (!strcmp(id, "headers.websocket-passthrough")) {
+		static const char *const names[] = { "Sec-WebSocket-Key",
+			"Sec-WebSocket-Version", "Sec-WebSocket-Protocol",
+			"Sec-WebSocket-Extensions" };
+		size_t k;
+
+		for (k = 0; k < 4 && !passed_on(r, l, names[k]); k++)
+			;
+	} else if (!strcmp(id, "frames.compressed")) {
+		passed_on(r, l, "Sec-WebSocket-Extensions");
 	} else if (!strcmp(id, "reload.tunnels") &&
 		   nginx_shutdown_timeout(c, &at)) {
 		const struct nginx_dir *d = nginx_dir_find(c->root,

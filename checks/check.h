@@ -56,6 +56,9 @@ struct check_result {
 	int no_tunnel;		/* failed because no handshake completed */
 	char cause[64];		/* the failed check this one follows from
 				   ("handshake.status-101"), or "" */
+	char follows[64];	/* set by the check: the one whose failure
+				   would explain this one; the runner makes
+				   it the cause when it failed too */
 	struct check_ref ref;	/* with --nginx-conf, for a failure */
 };
 
@@ -101,6 +104,7 @@ extern const struct check h2_checks[];
 extern const struct check headers_checks[];
 extern const struct check path_checks[];
 extern const struct check frames_checks[];
+extern const struct check deflate_checks[];
 extern const struct check control_checks[];
 extern const struct check timeout_checks[];
 extern const struct check oneway_checks[];

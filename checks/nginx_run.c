@@ -84,10 +84,12 @@ int nginx_start(struct nginx_proc *p, const char *prefix, const char *conf,
 		int fd = open("/dev/null", O_RDWR);
 		sigset_t none;
 
-		/* never outlive the checker, even when it is killed; a
-		   terminal's hangup is the checker's to handle (nginx would
-		   take SIGHUP as "reload" and keep running) */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* never outlive the checker, even when it is killed:
+		   SIGTERM, so that the master takes its workers (old ones
+		   after a reload too) with it; a terminal's hangup is the
+		   checker's to handle (nginx would take SIGHUP as "reload"
+		   and keep running) */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		setpgid(0, 0);

@@ -13,6 +13,7 @@ static const struct check *const tables[] = {
 	headers_checks,
 	path_checks,
 	frames_checks,
+	deflate_checks,
 	control_checks,
 	timeout_checks,
 	oneway_checks,

@@ -257,15 +257,33 @@ static void finish(const struct check_env *env, struct run *run,
 		run->abandoned = 1;
 }
 
+static int failed(const struct check_result *r)
+{
+	return r->status == CHECK_FAIL || r->status == CHECK_ERROR;
+}
+
 /*
  * One cause, one line: when a target's handshake.status-101 failed, the
  * other checks of the target that failed for want of a tunnel follow
- * from it.
+ * from it; and a check that names the one it follows (res.follows)
+ * follows it when that one failed on the same target.
  */
 static void causes(struct run *run, int first)
 {
 	int i, k;
 
+	for (i = first; i < run->n; i++) {
+		struct check_result *r = &run->r[i].res;
+
+		if (!r->follows[0] || r->status != CHECK_FAIL)
+			continue;
+		for (k = first; k < run->n; k++)
+			if (!strcmp(run->r[k].check->id, r->follows) &&
+			    !strcmp(run->r[k].url, run->r[i].url) &&
+			    run->r[k].res.status == CHECK_FAIL)
+				snprintf(r->cause, sizeof(r->cause), "%s",
+					 r->follows);
+	}
 	for (i = first; i < run->n; i++) {
 		if (strcmp(run->r[i].check->id, "handshake.status-101") ||
 		    run->r[i].res.status != CHECK_FAIL)
@@ -275,7 +293,7 @@ static void causes(struct run *run, int first)
 
 			if (k != i && r->no_tunnel && !strcmp(run->r[k].url,
 							      run->r[i].url) &&
-			    (r->status == CHECK_FAIL || r->status == CHECK_ERROR))
+			    failed(r))
 				snprintf(r->cause, sizeof(r->cause), "%s",
 					 run->r[i].check->id);
 		}

@@ -2,7 +2,9 @@
  * cmd_echo.c - wsctl echo: options into a struct echo_config, then
  * fixtures/echo.c runs the backends until SIGINT or SIGTERM.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,10 @@ static const char help[] =
 "                            (default 16MiB)\n"
 "      --accept-http10       upgrade HTTP/1.0 requests too, as node ws does\n"
 "                            (RFC 6455 asks for HTTP/1.1; default: 400)\n"
+"      --no-deflate          refuse permessage-deflate (default: agree to\n"
+"                            it and compress every reply)\n"
+"      --parent PID          stop, as on SIGTERM, once the parent process PID\n"
+"                            is gone (wsctl check passes its own)\n"
 "      --head-timeout DURATION\n"
 "                            time for a client to send its request head\n"
 "                            (default 10s)\n"
@@ -59,7 +65,8 @@ static const char help[] =
 enum {
 	OPT_PREFIX = 256, OPT_SUBPROTOCOL, OPT_REJECT, OPT_DELAY,
 	OPT_CLOSE_AFTER, OPT_MAX_MESSAGE, OPT_HEAD_TIMEOUT, OPT_TLS_CERT,
-	OPT_TLS_KEY, OPT_LOG_FORMAT, OPT_ACCEPT_HTTP10,
+	OPT_TLS_KEY, OPT_LOG_FORMAT, OPT_ACCEPT_HTTP10, OPT_NO_DEFLATE,
+	OPT_PARENT,
 };
 
 static const struct option options[] = {
@@ -68,6 +75,8 @@ static const struct option options[] = {
 	{ "prefix", required_argument, NULL, OPT_PREFIX },
 	{ "subprotocol", required_argument, NULL, OPT_SUBPROTOCOL },
 	{ "accept-http10", no_argument, NULL, OPT_ACCEPT_HTTP10 },
+	{ "no-deflate", no_argument, NULL, OPT_NO_DEFLATE },
+	{ "parent", required_argument, NULL, OPT_PARENT },
 	{ "reject", required_argument, NULL, OPT_REJECT },
 	{ "delay", required_argument, NULL, OPT_DELAY },
 	{ "close-after", required_argument, NULL, OPT_CLOSE_AFTER },
@@ -121,6 +130,22 @@ static int parse_reject(char *s, struct echo_reject *r)
 	return 0;
 }
 
+/* A process id: 2 to INT_MAX, digits only. */
+static int parse_pid(const char *s, int *pid)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end || errno || v < 2 || v > INT_MAX)
+		return -1;
+	*pid = (int)v;
+	return 0;
+}
+
 static int duration(const char *opt, const char *arg, int64_t *ms)
 {
 	if (units_duration(arg, ms) < 0)
@@ -159,6 +184,14 @@ static int parse(int argc, char **argv, struct echo_config *cfg,
 			break;
 		case OPT_ACCEPT_HTTP10:
 			cfg->accept_http10 = 1;
+			break;
+		case OPT_NO_DEFLATE:
+			cfg->no_deflate = 1;
+			break;
+		case OPT_PARENT:
+			if (parse_pid(optarg, &cfg->parent) < 0)
+				return cli_usage("echo", "bad --parent '%s': want "
+						 "a process id", optarg);
 			break;
 		case OPT_SUBPROTOCOL:
 			if (!is_token(optarg))

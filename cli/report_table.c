@@ -127,9 +127,10 @@ static void roots(FILE *f, const struct run *run)
 		for (k = 0; k < v[i].nids; k++)
 			fprintf(f, "%s %s", k ? "," : "", v[i].ids[k]);
 		if (v[i].follow)
-			fprintf(f, ", and %d check%s that need%s a tunnel",
+			fprintf(f, ", and %d check%s that follow%s from %s",
 				v[i].follow, v[i].follow == 1 ? "" : "s",
-				v[i].follow == 1 ? "s" : "");
+				v[i].follow == 1 ? "s" : "",
+				v[i].nids == 1 ? "it" : "them");
 		fputc('\n', f);
 	}
 }

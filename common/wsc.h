@@ -55,6 +55,7 @@ enum wsc_rc {
 #define WSC_AUTO_CLOSE	0x2	/* wsc_recv answers a close, and sends
 				   fail_code on a protocol error */
 #define WSC_NO_MASK	0x4	/* unmasked frames, to test servers */
+#define WSC_DEFLATE	0x8	/* offer permessage-deflate (RFC 7692) */
 
 /*
  * How to open a connection.  Only url is required.
@@ -98,6 +99,7 @@ struct wsc_opts {
 };
 
 struct tls;
+struct ws_deflate;
 
 /*
  * One connection.  The public part is read-only to callers: the
@@ -125,6 +127,9 @@ struct wsc {
 	char *body;			/* start of a non-101's body */
 	size_t body_len;
 	char protocol[128];		/* the subprotocol agreed, or "" */
+	char extension[128];		/* the Sec-WebSocket-Extensions of a
+					   101 that agreed to permessage-
+					   deflate, or "" */
 	int close_sent;
 	int close_received;
 	unsigned close_code;		/* the peer's; 1005 for none */
@@ -144,7 +149,10 @@ struct wsc {
 	int in_msg;			/* between first and last fragment */
 	unsigned msg_opcode;
 	unsigned msg_frames;
+	int msg_z;			/* the message is compressed */
 	uint32_t utf8;
+	struct ws_deflate *z;		/* permessage-deflate agreed */
+	uint8_t *zmsg;			/* the last message inflated */
 };
 
 /*
@@ -157,6 +165,8 @@ struct wsc_msg {
 	const uint8_t *data;		/* payload (a close's: all) */
 	size_t len;
 	unsigned frames;		/* how many frames carried it */
+	int compressed;			/* it came compressed (RSV1); data
+					   is what it inflated to */
 	unsigned close_code;		/* WS_CLOSE: the code, or 1005 */
 	const char *reason;		/* WS_CLOSE: not NUL-ended */
 	size_t reason_len;
@@ -167,7 +177,9 @@ struct wsc_msg {
  * o->raw_head) with o->early in one write, read the response head, and
  * check that it completes the upgrade (RFC 6455 4.1): status 101,
  * "Upgrade: websocket", "Connection" holding "upgrade", the right
- * Sec-WebSocket-Accept, no subprotocol or extension that was not offered.
+ * Sec-WebSocket-Accept, no subprotocol or extension that was not offered
+ * (and permessage-deflate, when agreed, with parameters RFC 7692 allows:
+ * from then on messages are compressed and inflated).
  * Bytes the server sent after its head stay buffered for wsc_recv.
  *
  * c needs no initialisation; call wsc_free(c) after any result.  On
@@ -201,7 +213,10 @@ int wsc_check_header(const char *line, char *err, size_t errlen);
  */
 char *wsc_body_line(const struct wsc *c, char *out, size_t len);
 
-/* Send a whole message of any opcode: one frame, FIN set. */
+/*
+ * Send a whole message of any opcode: one frame, FIN set; a text or
+ * binary one compressed (RSV1) once permessage-deflate is agreed.
+ */
 int wsc_send(struct wsc *c, unsigned opcode, const void *data, size_t len,
 	     char *err, size_t errlen);
 
@@ -212,6 +227,11 @@ int wsc_send(struct wsc *c, unsigned opcode, const void *data, size_t len,
  */
 int wsc_send_frame(struct wsc *c, int fin, unsigned opcode, const void *data,
 		   size_t len, char *err, size_t errlen);
+
+/* The same with the RSV bits rsv (WS_RSV1 is 0x4) in the header. */
+int wsc_send_frame_rsv(struct wsc *c, int fin, unsigned rsv, unsigned opcode,
+		       const void *data, size_t len, char *err,
+		       size_t errlen);
 
 /*
  * Send a close: code 0 sends an empty payload, otherwise the code and
@@ -226,7 +246,8 @@ int wsc_send_raw(struct wsc *c, const void *buf, size_t len, char *err,
 
 /*
  * Wait up to timeout_ms (-1: forever; 0: only what can be read now) for
- * the next message or control frame.  Fragments are joined; text must be
+ * the next message or control frame.  Fragments are joined, compressed
+ * messages inflated (once permessage-deflate is agreed); text must be
  * UTF-8.  A message over max_message, a masked frame, RSV bits, a bad
  * close payload or a broken fragment sequence is WSC_ERR_PROTO, with
  * c->fail_code set.  A close sets close_received, close_code and

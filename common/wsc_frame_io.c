@@ -23,8 +23,9 @@ int wsc_send_raw(struct wsc *c, const void *buf, size_t len, char *err,
 			    errlen);
 }
 
-int wsc_send_frame(struct wsc *c, int fin, unsigned opcode, const void *data,
-		   size_t len, char *err, size_t errlen)
+int wsc_send_frame_rsv(struct wsc *c, int fin, unsigned rsv, unsigned opcode,
+		       const void *data, size_t len, char *err,
+		       size_t errlen)
 {
 	uint8_t buf[SEND_CHUNK], mask[4];
 	const uint8_t *p = data;
@@ -37,6 +38,7 @@ int wsc_send_frame(struct wsc *c, int fin, unsigned opcode, const void *data,
 		return wsc_fail(WSC_ERR_IO, err, errlen,
 				"no randomness for a masking key");
 	hlen = ws_frame_header(buf, fin, opcode, len, masked ? mask : NULL);
+	buf[0] |= (uint8_t)((rsv & 7) << 4);
 	/* the header travels with the first piece of the payload */
 	do {
 		n = len - off < sizeof(buf) - hlen ? len - off
@@ -54,9 +56,17 @@ int wsc_send_frame(struct wsc *c, int fin, unsigned opcode, const void *data,
 	return WSC_OK;
 }
 
+int wsc_send_frame(struct wsc *c, int fin, unsigned opcode, const void *data,
+		   size_t len, char *err, size_t errlen)
+{
+	return wsc_send_frame_rsv(c, fin, 0, opcode, data, len, err, errlen);
+}
+
 int wsc_send(struct wsc *c, unsigned opcode, const void *data, size_t len,
 	     char *err, size_t errlen)
 {
+	if (c->z && (opcode == WS_TEXT || opcode == WS_BINARY))
+		return wsc_deflate_send(c, opcode, data, len, err, errlen);
 	return wsc_send_frame(c, 1, opcode, data, len, err, errlen);
 }
 
@@ -79,11 +89,8 @@ int wsc_send_close(struct wsc *c, unsigned code, const char *reason,
 	return wsc_send_frame(c, 1, WS_CLOSE, p, n, err, errlen);
 }
 
-static int proto(struct wsc *c, unsigned code, char *err, size_t errlen,
-		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int proto(struct wsc *c, unsigned code, char *err, size_t errlen,
-		 const char *fmt, ...)
+int wsc_proto(struct wsc *c, unsigned code, char *err, size_t errlen,
+	      const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,16 +110,16 @@ static int bad_header(struct wsc *c, const uint8_t *p, size_t have,
 	unsigned op = p[0] & 0x0f;
 
 	if ((op > WS_BINARY && op < WS_CLOSE) || op > WS_PONG)
-		return proto(c, WS_CLOSE_PROTOCOL, err, errlen,
+		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 			     "frame with reserved opcode 0x%x", op);
 	if (op >= WS_CLOSE && !(p[0] & 0x80))
-		return proto(c, WS_CLOSE_PROTOCOL, err, errlen,
+		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 			     "fragmented %s frame", ws_opcode_name(op));
 	if (op >= WS_CLOSE && have > 1 && (p[1] & 0x7f) > 125)
-		return proto(c, WS_CLOSE_PROTOCOL, err, errlen,
+		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 			     "%s frame longer than 125 bytes",
 			     ws_opcode_name(op));
-	return proto(c, WS_CLOSE_PROTOCOL, err, errlen,
+	return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 		     "frame length not in its shortest form, or over 2^63");
 }
 
@@ -133,7 +140,7 @@ int wsc_recv_frame(struct wsc *c, struct ws_frame *f, const uint8_t **data,
 		need = have + 1;
 		if (n > 0) {
 			if (f->len > c->max_message)
-				return proto(c, WS_CLOSE_TOO_BIG, err, errlen,
+				return wsc_proto(c, WS_CLOSE_TOO_BIG, err, errlen,
 					     "frame of %llu bytes, over the "
 					     "limit of %zu",
 					     (unsigned long long)f->len,
@@ -173,7 +180,7 @@ static int got_close(struct wsc *c, struct wsc_msg *m, char *err,
 	if (m->len == 0)
 		return WSC_OK;
 	if (m->len == 1)
-		return proto(c, WS_CLOSE_PROTOCOL, err, errlen,
+		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 			     "close frame with a 1-byte payload");
 	m->close_code = (unsigned)m->data[0] << 8 | m->data[1];
 	m->reason = (const char *)m->data + 2;
@@ -182,11 +189,11 @@ static int got_close(struct wsc *c, struct wsc_msg *m, char *err,
 	memcpy(c->close_reason, m->reason, rlen);
 	c->close_reason[rlen] = '\0';
 	if (!ws_close_code_valid(m->close_code))
-		return proto(c, WS_CLOSE_PROTOCOL, err, errlen,
+		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 			     "close frame with code %u, which may not be sent",
 			     m->close_code);
 	if (utf8_validate(UTF8_ACCEPT, m->data + 2, rlen) != UTF8_ACCEPT)
-		return proto(c, WS_CLOSE_INVALID_DATA, err, errlen,
+		return wsc_proto(c, WS_CLOSE_INVALID_DATA, err, errlen,
 			     "close reason is not valid UTF-8");
 	return WSC_OK;
 }
@@ -199,7 +206,7 @@ static int join(struct wsc *c, const uint8_t *p, size_t len, char *err,
 	uint8_t *q;
 
 	if (len > c->max_message - c->msg_len)
-		return proto(c, WS_CLOSE_TOO_BIG, err, errlen,
+		return wsc_proto(c, WS_CLOSE_TOO_BIG, err, errlen,
 			     "message over the limit of %zu bytes",
 			     c->max_message);
 	if (c->msg_len + len > c->msg_cap) {
@@ -214,9 +221,9 @@ static int join(struct wsc *c, const uint8_t *p, size_t len, char *err,
 	}
 	memcpy(c->msg + c->msg_len, p, len);
 	c->msg_len += len;
-	if (c->msg_opcode == WS_TEXT &&
+	if (c->msg_opcode == WS_TEXT && !c->msg_z &&
 	    (c->utf8 = utf8_validate(c->utf8, p, len)) == UTF8_REJECT)
-		return proto(c, WS_CLOSE_INVALID_DATA, err, errlen,
+		return wsc_proto(c, WS_CLOSE_INVALID_DATA, err, errlen,
 			     "text message is not valid UTF-8");
 	return WSC_OK;
 }
@@ -225,26 +232,34 @@ static int join(struct wsc *c, const uint8_t *p, size_t len, char *err,
 static int take(struct wsc *c, const struct ws_frame *f, const uint8_t *p,
 		size_t len, struct wsc_msg *m, char *err, size_t errlen)
 {
-	int rc;
+	int rc, z = f->rsv == WS_RSV1 && c->z &&
+		    (f->opcode == WS_TEXT || f->opcode == WS_BINARY);
 
-	if (f->rsv)
-		return proto(c, WS_CLOSE_PROTOCOL, err, errlen,
+	/* RSV1 says a message is compressed, once permessage-deflate is
+	 * agreed (RFC 7692 6); nothing else gives an RSV bit a meaning */
+	if (f->rsv && !z)
+		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 			     "frame with reserved bits set (RSV 0x%x)", f->rsv);
 	if (f->masked)
-		return proto(c, WS_CLOSE_PROTOCOL, err, errlen,
+		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 			     "masked frame from the server");
 	memset(m, 0, sizeof(*m));
 	switch (f->opcode) {
 	case WS_TEXT:
 	case WS_BINARY:
 		if (c->in_msg)
-			return proto(c, WS_CLOSE_PROTOCOL, err, errlen,
+			return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 				     "new message before the fragmented one "
 				     "ended");
+		if (f->fin && z) {
+			*m = (struct wsc_msg){ .opcode = f->opcode,
+					       .frames = 1 };
+			return wsc_inflate(c, p, len, m, err, errlen);
+		}
 		if (f->fin) {
 			if (f->opcode == WS_TEXT &&
 			    utf8_validate(UTF8_ACCEPT, p, len) != UTF8_ACCEPT)
-				return proto(c, WS_CLOSE_INVALID_DATA, err,
+				return wsc_proto(c, WS_CLOSE_INVALID_DATA, err,
 					     errlen, "text message is not "
 					     "valid UTF-8");
 			*m = (struct wsc_msg){ .opcode = f->opcode, .data = p,
@@ -255,19 +270,26 @@ static int take(struct wsc *c, const struct ws_frame *f, const uint8_t *p,
 		c->msg_opcode = f->opcode;
 		c->msg_len = 0;
 		c->msg_frames = 1;
+		c->msg_z = z;
 		c->utf8 = UTF8_ACCEPT;
 		return join(c, p, len, err, errlen);
 	case WS_CONT:
 		if (!c->in_msg)
-			return proto(c, WS_CLOSE_PROTOCOL, err, errlen,
+			return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 				     "continuation frame with no message to "
 				     "continue");
 		c->msg_frames++;
 		if ((rc = join(c, p, len, err, errlen)) != WSC_OK || !f->fin)
 			return rc;
 		c->in_msg = 0;
+		if (c->msg_z) {
+			*m = (struct wsc_msg){ .opcode = c->msg_opcode,
+					       .frames = c->msg_frames };
+			return wsc_inflate(c, c->msg, c->msg_len, m, err,
+					   errlen);
+		}
 		if (c->msg_opcode == WS_TEXT && c->utf8 != UTF8_ACCEPT)
-			return proto(c, WS_CLOSE_INVALID_DATA, err, errlen,
+			return wsc_proto(c, WS_CLOSE_INVALID_DATA, err, errlen,
 				     "text message is not valid UTF-8");
 		*m = (struct wsc_msg){ .opcode = c->msg_opcode, .data = c->msg,
 				       .len = c->msg_len,
@@ -365,6 +387,13 @@ void wsc_free(struct wsc *c)
 	free(c->body);
 	free(c->rbuf);
 	free(c->msg);
+	free(c->zmsg);
+	if (c->z) {
+		ws_deflate_free(c->z);
+		free(c->z);
+	}
+	c->z = NULL;
+	c->zmsg = NULL;
 	c->tls = NULL;
 	c->fd = -1;
 	c->request = c->head = c->body = NULL;

@@ -120,6 +120,10 @@ static int build_request(struct wsc *c, const struct wsc_opts *o,
 			sb_add(&b, ", %s", o->protocols[i]);
 		sb_add(&b, "\r\n");
 	}
+	if ((o->flags & WSC_DEFLATE) &&
+	    !overridden(o, "Sec-WebSocket-Extensions"))
+		sb_add(&b, "Sec-WebSocket-Extensions: permessage-deflate; "
+		       "client_max_window_bits\r\n");
 	if (o->origin && !overridden(o, "Origin"))
 		sb_add(&b, "Origin: %s\r\n", o->origin);
 	if (o->user_agent && !overridden(o, "User-Agent"))
@@ -277,9 +281,8 @@ static int check_upgrade(struct wsc *c, char *err, size_t errlen)
 		return NOT_UPGRADED("Sec-WebSocket-Accept is '%.*s', want '%s'",
 				    (int)h->value_len, h->value, want);
 	if ((h = http_find(res, n, "Sec-WebSocket-Extensions")) &&
-	    !http_find(rh, c->nsent, "Sec-WebSocket-Extensions"))
-		return NOT_UPGRADED("server chose extension '%.*s', which was "
-				    "not offered", (int)h->value_len, h->value);
+	    wsc_deflate_agree(c, h, err, errlen) != WSC_OK)
+		return WSC_ERR_UPGRADE;
 	if (!(h = http_find(res, n, "Sec-WebSocket-Protocol")))
 		return WSC_OK;
 	if (h->value_len < sizeof(c->protocol)) {

@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/wsc.h"
+#include "common/ws_deflate.h"
 
 #define WSC_RBUF_MIN (16 * 1024)
 
@@ -36,6 +37,26 @@ int wsc_io_write(struct wsc *c, const void *buf, size_t len,
  * time is simply shorter.
  */
 void wsc_read_body(struct wsc *c, int64_t deadline);
+
+/* A protocol error: c->fail_code is code, err the message; returns
+ * WSC_ERR_PROTO. */
+int wsc_proto(struct wsc *c, unsigned code, char *err, size_t errlen,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * wsc_deflate.c.  wsc_deflate_agree judges the 101's extensions h against
+ * what was offered and sets up c->z when permessage-deflate is agreed;
+ * returns WSC_OK or WSC_ERR_UPGRADE.  wsc_deflate_send sends a
+ * compressed message.  wsc_inflate inflates the payload p[0..len) of the
+ * message m (opcode set) into c->zmsg and points m at it, checking the
+ * size and UTF-8; returns WSC_OK, WSC_ERR_PROTO or WSC_ERR_IO.
+ */
+int wsc_deflate_agree(struct wsc *c, const struct http_header *h, char *err,
+		      size_t errlen);
+int wsc_deflate_send(struct wsc *c, unsigned opcode, const void *data,
+		     size_t len, char *err, size_t errlen);
+int wsc_inflate(struct wsc *c, const uint8_t *p, size_t len, struct wsc_msg *m,
+		char *err, size_t errlen);
 
 /* Fill err with the printf-style message and return rc. */
 int wsc_fail(int rc, char *err, size_t errlen, const char *fmt, ...)

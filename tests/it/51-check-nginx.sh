@@ -63,6 +63,7 @@ failover.backend-down frames.binary frames.burst frames.fragmented
 frames.sizes frames.text handshake.accept-key handshake.connection-variants
 handshake.pipelined handshake.response-headers
 handshake.status-101 handshake.subprotocol reload.tunnels capacity.tunnels path.preserved
+frames.compressed
 $("$WSCTL" check --list | awk '/^diff\./ {print $1}')"
 
 # expect_failed NAME IDS...: exactly these failed (or errored)
@@ -98,6 +99,21 @@ run_check no-upgrade --quick
 expect_failed "no Upgrade/Connection" $ws_checks headers.upgrade-connection
 expect_match "no Upgrade/Connection: backend saw" \
 	"$(observed no-upgrade headers.upgrade-connection)" "Upgrade: \(none\), Connection: close"
+
+# proxy_set_header Sec-WebSocket-Extensions "" (a way to turn compression
+# off): the offer never reaches the backend; frames.compressed follows
+# from the header check, and the root cause is the one line
+make_conf no-deflate 's/#NODEFLATE //'
+run_check no-deflate --quick
+expect_failed "Sec-WebSocket-Extensions emptied" headers.websocket-passthrough frames.compressed
+expect_match "Sec-WebSocket-Extensions emptied: the offer missing at the backend" \
+	"$(observed no-deflate frames.compressed)" \
+	"^the backend received no Sec-WebSocket-Extensions header: the proxy dropped the client's offer"
+blamed no-deflate headers.websocket-passthrough 'proxy_set_header Sec-WebSocket-Extensions ""' "
+f = [c for c in r['checks'] if c['id'] == 'frames.compressed'][0]
+assert f['cause'] == 'headers.websocket-passthrough', f
+roots = r['summary']['root_causes']
+assert len(roots) == 1 and roots[0]['checks'] == ['headers.websocket-passthrough'], roots"
 
 # one missing proxy_http_version fails the check that names it: the
 # spawned backends upgrade an HTTP/1.0 request as node ws does (and so the
@@ -208,19 +224,20 @@ expect_match "the article's config: path and query arrive as sent" \
 	"pass +/wsctl-path/a%2Fb%3Ac%20d\\?x=%3A&y$"
 
 # worker_connections 64 holds 31 tunnels: fewer than --capacity 100
+WC_LINE=$(grep -n worker_connections "$TEMPLATE" | cut -d: -f1)
 make_conf capacity 's/worker_connections 1024;/worker_connections 64;/'
 run_check capacity --quick --capacity 100 --connections 20
 expect_failed "worker_connections 64, --capacity 100" capacity.tunnels
 expect_match "worker_connections 64: where it stops, how, and why" \
 	"$(observed capacity capacity.tunnels)" \
-	"^31 tunnels held, then (reset|closed without an answer): worker_connections 64 \\(nginx-capacity.conf:8\\) x 1 worker allows about 31, fewer than the 100 of --capacity$"
+	"^31 tunnels held, then (reset|closed without an answer): worker_connections 64 \\(nginx-capacity.conf:$WC_LINE\\) x 1 worker allows about 31, fewer than the 100 of --capacity$"
 blamed capacity capacity.tunnels 'worker_connections 64' "
-assert c['config_ref']['line'] == 8, c['config_ref']
+assert c['config_ref']['line'] == $WC_LINE, c['config_ref']
 assert c['evidence']['held'] == 31 and c['evidence']['checker_fd_limit'] > 100, c['evidence']"
 run_check capacity-default --quick --only capacity.tunnels
 expect_match "worker_connections 64 without --capacity: the 31 it allows pass" \
 	"$(grep '^capacity.tunnels' "$OUT/check-capacity-default.table")" \
-	"pass +31 tunnels held at once, each echoing \\(worker_connections 64 \\(nginx-capacity.conf:8\\) x 1 worker\\)"
+	"pass +31 tunnels held at once, each echoing \\(worker_connections 64 \\(nginx-capacity.conf:$WC_LINE\\) x 1 worker\\)"
 
 # the config's own port is taken (say by the nginx the host runs): the
 # sandboxed copy listens on a port of its own and the run goes ahead

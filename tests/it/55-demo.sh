@@ -7,9 +7,9 @@ cd "$TESTS/.." || exit 1
 DEMO_OUT=$OUT/demo bash scripts/demo.sh >"$OUT/demo.out" 2>&1
 expect_eq "demo: exit 0" "$?" 0
 expect_eq "demo: nginx, a full run, nothing failed" \
-	"$(grep -c '^51 checks: 47 passed, 0 failed, 4 skipped, 0 errors' "$OUT/demo.out")" 1
+	"$(grep -c '^52 checks: 48 passed, 0 failed, 4 skipped, 0 errors' "$OUT/demo.out")" 1
 expect_eq "demo: wsctl proxy, --quick, nothing failed" \
-	"$(grep -c '^51 checks: 44 passed, 0 failed, 7 skipped, 0 errors' "$OUT/demo.out")" 1
+	"$(grep -c '^52 checks: 45 passed, 0 failed, 7 skipped, 0 errors' "$OUT/demo.out")" 1
 expect_match "demo: the sandbox's changes are shown" "$(cat "$OUT/demo.out")" \
 	"article.conf:22: listen 80 -> 127\.0\.0\.1:[0-9]+.*article.conf:25: access_log /var/log/nginx/yourdomain.log -> "
 for f in report.json junit.xml report-proxy.json junit-proxy.xml; do

@@ -106,3 +106,26 @@ assert r['interrupted'] is True
 assert any(c['status'] == 'pass' for c in r['checks'])"
 	none_left "SIG$sig"
 done
+
+# SIGKILL: nothing can clean up, yet nginx (its workers too) and the
+# backends see the checker gone and stop within seconds
+"$WSCTL" check --nginx-conf "$TESTS/../fixtures/nginx/article.conf" \
+	--start-nginx --real-time --idle 20s >/dev/null 2>&1 &
+pid=$!
+for ((i = 0; i < 100; i++)); do
+	master=$(pgrep -f "nginx -p $TMPDIR/wsctl-nginx" | head -1)
+	[ -n "$master" ] && break
+	sleep 0.05
+done
+sleep 1.5
+family="$master $(pgrep -P "$master" | tr '\n' ' ') $(pgrep -f -- '--subprotocol wsctl.check' | tr '\n' ' ')"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+for ((i = 0; i < 50; i++)); do
+	left=$(for p in $family; do kill -0 "$p" 2>/dev/null && echo "$p"; done)
+	[ -z "$left" ] && break
+	sleep 0.1
+done
+expect_eq "SIGKILL: nginx, its workers and the backends ($(wc -w <<<"$family") processes) all gone" \
+	"$(wc -w <<<"$family" | awk '$1 >= 4 {print "some"}')/${left:-none}" "some/none"
+rm -rf "$TMPDIR"/wsctl-*

@@ -59,3 +59,18 @@ expect_match "... each showing the backend's answer and the relay's" \
 expect_match "... and what passed through unchanged" \
 	"$(grep '^diff.ping-between-fragments' "$OUT/check-diff.table")" \
 	"pass +as the backend itself: pong 3; text 5 #[0-9a-f]{8} in 1 frame; silence$"
+
+# permessage-deflate: the relay's own client agrees with the backend, its
+# server does not with the client; so the check names the answer the
+# relay kept to itself.  With --deflate it agrees on both sides and, as
+# it compresses again what it inflated, the messages cross compressed
+relay_check deflate-kept -- --only frames.compressed
+expect_eq "relay that keeps permessage-deflate to itself: frames.compressed fails" \
+	"$RC/$FAILED" "1/frames.compressed"
+expect_match "... naming the header the client never got" \
+	"$(grep '^frames.compressed' "$OUT/check-deflate-kept.table")" \
+	"the backend agreed to 'permessage-deflate', but the 101 the client got has no Sec-WebSocket-Extensions: the proxy dropped it"
+relay_check deflate-both --deflate -- --only frames.compressed
+expect_match "relay that agrees on both sides: frames.compressed passes" \
+	"$RC/$(grep '^frames.compressed' "$OUT/check-deflate-both.table")" \
+	"^0/frames.compressed +pass +'permessage-deflate.*' agreed; 10 B, 64 KiB and 1 MiB"

@@ -3,26 +3,38 @@
 // Messages are taken whole and sent on as new frames, as gateways that
 // parse frames do; pings are answered here (ws does that), not passed.
 //
-//   node ws_relay.js BACKEND_URL [--cut-idle client|backend MS]
+//   node ws_relay.js BACKEND_URL [--cut-idle client|backend MS] [--deflate]
 //
 // --cut-idle times one direction only: the tunnel is cut (TCP, both
 // sides) when that side has sent nothing for MS, whatever the other does.
-// Request headers starting with X-Wsctl- go on to the backend.  The first
-// line on stdout is "listening on PORT".
+// The relay's client offers permessage-deflate to the backend (ws's
+// default); its server agrees to the client's offer only with --deflate,
+// so by default the client's offer ends here.  Request headers starting
+// with X-Wsctl- go on to the backend.  The first line on stdout is
+// "listening on PORT".
 const WebSocket = require('ws');
 
+const usage = 'usage: ws_relay.js URL [--cut-idle client|backend MS] [--deflate]';
 const backend = process.argv[2];
-let cutSide = null, cutMs = 0;
-if (process.argv[3] === '--cut-idle') {
-	cutSide = process.argv[4];
-	cutMs = Number(process.argv[5]);
-	if (!['client', 'backend'].includes(cutSide) || !(cutMs > 0)) {
-		console.error('usage: ws_relay.js URL [--cut-idle client|backend MS]');
+let cutSide = null, cutMs = 0, deflate = false;
+for (let i = 3; i < process.argv.length; i++) {
+	if (process.argv[i] === '--deflate') {
+		deflate = true;
+	} else if (process.argv[i] === '--cut-idle') {
+		cutSide = process.argv[++i];
+		cutMs = Number(process.argv[++i]);
+		if (!['client', 'backend'].includes(cutSide) || !(cutMs > 0)) {
+			console.error(usage);
+			process.exit(2);
+		}
+	} else {
+		console.error(usage);
 		process.exit(2);
 	}
 }
 
-const wss = new WebSocket.Server({ host: '127.0.0.1', port: 0 });
+const wss = new WebSocket.Server({ host: '127.0.0.1', port: 0,
+				   perMessageDeflate: deflate });
 wss.on('listening', () => console.log('listening on ' + wss.address().port));
 
 wss.on('connection', (client, req) => {

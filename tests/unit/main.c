@@ -33,6 +33,7 @@ static const struct unit_case *const tables[] = {
 	hist_cases,
 	lb_cases,
 	err_cases,
+	deflate_cases,
 	report_cases,
 };
 
