@@ -198,6 +198,15 @@ static void blame_one(const struct nginx_conf *c, const struct plan_target *t,
 
 		for (k = 0; k < 4 && !passed_on(r, l, names[k]); k++)
 			;
+	} else if (!strcmp(id, "upgrade.h2c")) {
+		const struct nginx_header *h = nginx_header_find(&l->scope,
+								 "Upgrade");
+
+		if (h && h->at.file && strstr(h->value, "$http_upgrade"))
+			at_dir(r, &h->at, "map $http_upgrade $ws_upgrade { "
+			       "~*^websocket$ websocket; default \"\"; } (in "
+			       "http), then proxy_set_header Upgrade $ws_upgrade;",
+			       "proxy_set_header Upgrade %s", h->value);
 	} else if (!strcmp(id, "frames.compressed")) {
 		passed_on(r, l, "Sec-WebSocket-Extensions");
 	} else if (!strcmp(id, "reload.tunnels") &&

@@ -6,7 +6,10 @@
  * backend on a connection the proxy no longer reads as HTTP: requests
  * that skip its routing and access rules (WebSocket smuggling; Envoy's
  * and HAProxy's tests cover the case).  The backend's record says what
- * reached it on that connection after the head it refused.
+ * reached it on that connection after the head it refused.  And
+ * upgrade.h2c: a proxy that passes any Upgrade on tunnels HTTP/2 to a
+ * backend that takes h2c, the same bypass by another door (h2c
+ * smuggling).
  */
 #include <stdio.h>
 #include <string.h>
@@ -138,6 +141,74 @@ static void run_no_leak(struct check_ctx *c)
 			   "never reached the backend on that connection");
 }
 
+/* A backend that takes h2c, as Go's and Envoy's can when so set up */
+static void run_h2c(struct check_ctx *c)
+{
+	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+		"\x00\x00\x00\x04\x00\x00\x00\x00\x00";	/* + SETTINGS */
+	char head[2600], token[33], err[512], host[300], upg[256];
+	struct wsc_opts o;
+	struct url u;
+	struct wsc w;
+	cJSON *rec;
+	double after = 0, bstatus = 0;
+	int tunnel, got;
+
+	if (url_parse(c->url, &u, err, sizeof(err)) < 0) {
+		check_error(c, "%s", err);
+		return;
+	}
+	backends_token(token);
+	snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\nHost: %s\r\n"
+		 "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+		 "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
+		 "X-Wsctl-H2c: 1\r\nX-Wsctl-Probe: %s\r\n\r\n", u.path,
+		 url_host_header(&u, host, sizeof(host)), token);
+	probe_opts(c, &o);
+	o.raw_head = head;
+	o.raw_head_len = strlen(head);
+	probe_open(c, &w, &o, NULL, 0, NULL, err, sizeof(err));
+	c->res->no_tunnel = 0;	/* no WebSocket is wanted here */
+	got = w.head_len ? w.res.status : 0;
+	tunnel = got == 101;
+	if (tunnel) {
+		/* what an h2c client sends next: straight to the backend? */
+		wsc_send_raw(&w, preface, sizeof(preface) - 1, NULL, 0);
+		probe_sleep(c, SETTLE_MS);
+	}
+	wsc_free(&w);
+	/* no record is an answer too: the proxy kept the request */
+	rec = backends_probe(c->env->backends, token, 1000, NULL);
+	if (rec) {
+		cJSON *a = cJSON_GetObjectItem(rec, "after_head");
+
+		after = cJSON_GetNumberValue(cJSON_GetObjectItem(a, "bytes"));
+		bstatus = cJSON_GetNumberValue(cJSON_GetObjectItem(rec, "status"));
+		if (!record_header(rec, "Upgrade", upg, sizeof(upg)))
+			snprintf(upg, sizeof(upg), "(none)");
+		check_evidence_json(c, "backend_record", rec);
+	}
+	if (tunnel)
+		check_fail(c, "Upgrade: h2c not tunnelled",
+			   "the proxy passed Upgrade: h2c on and tunnelled the "
+			   "backend's 101: %.0f bytes of the client's HTTP/2 "
+			   "preface reached the backend past the proxy (h2c "
+			   "smuggling: requests that skip the proxy's routing "
+			   "and access rules)", after == after ? after : 0);
+	else if (!got)
+		check_fail(c, "an answer to a request with Upgrade: h2c",
+			   "%s (curl --http2 sends such requests)", err);
+	else if (!rec)
+		check_pass(c, "the proxy answered %d itself; nothing reached "
+			   "a backend", got);
+	else if (bstatus == 101)
+		check_pass(c, "the backend took the h2c upgrade, the proxy did "
+			   "not tunnel it: the client got %d", got);
+	else
+		check_pass(c, "the backend saw Upgrade: %s and answered %.0f; "
+			   "the client got %d", upg, bstatus, got);
+}
+
 const struct check upgrade_checks[] = {
 	{ "upgrade.refused-no-tunnel", "RFC 6455 4.1; RFC 9110 7.8",
 	  "a backend's refusal (403, 426, 200 with Upgrade) opens no tunnel",
@@ -145,5 +216,8 @@ const struct check upgrade_checks[] = {
 	{ "upgrade.refused-no-leak", "RFC 9112 9.3.2; RFC 6455 4.1",
 	  "a request pipelined behind a refused upgrade never reaches the "
 	  "backend raw", run_no_leak, NEEDS_BACKENDS },
+	{ "upgrade.h2c", "RFC 7540 3.2; RFC 9113 3.1",
+	  "Upgrade: h2c is never tunnelled, even to a backend that takes it",
+	  run_h2c, NEEDS_BACKENDS },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

@@ -6,7 +6,9 @@
 # in a temporary prefix, timeouts divided by 30), lists what it changed,
 # checks it, prints the table and writes the reports.  Then the same
 # checks against wsctl proxy standing in nginx's place, with --quick
-# (DEMO_FLAGS= make demo waits the 65 s idle checks there too).
+# (DEMO_FLAGS= make demo waits the 65 s idle checks there too).  A check
+# that fails is the demo's finding, not its failure: it exits 0 when both
+# runs ran, 2 when one could not (wsctl check's setup errors).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${DEMO_OUT:-demo}

@@ -100,6 +100,20 @@ expect_failed "no Upgrade/Connection" $ws_checks headers.upgrade-connection
 expect_match "no Upgrade/Connection: backend saw" \
 	"$(observed no-upgrade headers.upgrade-connection)" "Upgrade: \(none\), Connection: close"
 
+# the article's own Upgrade line, $http_upgrade: h2c goes on to a backend
+# that takes it, and the tunnel is open past nginx (h2c smuggling)
+make_conf h2c 's/Upgrade \$ws_upgrade;/Upgrade $http_upgrade;/'
+run_check h2c --quick
+expect_failed "proxy_set_header Upgrade \$http_upgrade" upgrade.h2c
+expect_match "Upgrade \$http_upgrade: the preface reached the backend" \
+	"$(observed h2c upgrade.h2c)" \
+	"^the proxy passed Upgrade: h2c on and tunnelled the backend's 101: 33 bytes of the client's HTTP/2 preface reached the backend"
+blamed h2c upgrade.h2c 'proxy_set_header Upgrade $http_upgrade' "
+assert c['fix'].startswith('map \$http_upgrade \$ws_upgrade'), c['fix']"
+expect_match "with the map, h2c never reaches the backend as an upgrade" \
+	"$(grep '^upgrade.h2c' "$OUT/check-article.table")" \
+	"pass +the backend saw Upgrade: \(none\) and answered 200; the client got 200$"
+
 # proxy_set_header Sec-WebSocket-Extensions "" (a way to turn compression
 # off): the offer never reaches the backend; frames.compressed follows
 # from the header check, and the root cause is the one line

@@ -23,6 +23,17 @@ expect_match "haproxy: X-Forwarded-For appended" \
 	"$(grep '^headers.x-forwarded-for' "$OUT/check-tunnel.table")" "pass"
 stop "$HAPROXY"
 
+# without its del-header rule, HAProxy passes Upgrade: h2c on and tunnels
+# the backend's 101 (h2c smuggling)
+start_haproxy h2c '/# H2C/d'
+run_check h2c --quick --only 'upgrade.*,frames.text'
+expect_eq "haproxy passing every Upgrade on: upgrade.h2c fails alone" \
+	"$RC/$FAILED" "1/upgrade.h2c"
+expect_match "... the client's HTTP/2 preface reached the backend" \
+	"$(grep '^upgrade.h2c' "$OUT/check-h2c.table")" \
+	"tunnelled the backend's 101: 33 bytes of the client's HTTP/2 preface reached the backend"
+stop "$HAPROXY"
+
 start_haproxy no-tunnel '/# TUNNEL/d'
 run_check no-tunnel --idle 3s --only 'timeout.*,frames.text'
 expect_eq "haproxy without timeout tunnel: exit 1" "$RC" 1
@@ -97,12 +108,13 @@ expect_match "... the browser's http/1.1 fallback is refused" \
 stop "$HAPROXY"
 
 # mode tcp: HAProxy relays bytes, not HTTP, so what follows a refused
-# upgrade reaches the backend on that connection; mode http (above,
-# every check passing) keeps it from the backend
+# upgrade reaches the backend on that connection, and an h2c upgrade the
+# backend takes is a tunnel; mode http (above, every check passing)
+# keeps them from the backend
 start_haproxy tcp 's/^    mode http$/    mode tcp/; /option forwardfor/d; /http-request/d'
 run_check tcp --only 'upgrade.*'
-expect_eq "haproxy mode tcp: both refused-upgrade checks fail" "$RC/$FAILED" \
-	"1/upgrade.refused-no-leak upgrade.refused-no-tunnel"
+expect_eq "haproxy mode tcp: both refused-upgrade checks and h2c fail" "$RC/$FAILED" \
+	"1/upgrade.h2c upgrade.refused-no-leak upgrade.refused-no-tunnel"
 expect_match "... the backend got the pipelined request raw" \
 	"$(grep '^upgrade.refused-no-leak' "$OUT/check-tcp.table")" \
 	"bytes reached the backend behind the refused upgrade, on its connection: \"GET /\\?wsctl-smuggled HTTP/1.1\"$"
