@@ -169,9 +169,9 @@ static void run_compressed(struct check_ctx *c)
 			   "%zu messages compressed: the proxy re-framed them",
 			   in == in ? in : 0, out == out ? out : 0, NMSGS);
 	else
-		check_pass(c, "'%s' agreed; 10 B, 64 KiB and 1 MiB, twice each, "
-			   "came back compressed and whole, and crossed the "
-			   "proxy compressed both ways", w.extension);
+		check_pass(c, "'%s' agreed; 10 B, 64 KiB and 1 MiB, twice "
+			   "each, came back compressed and whole, and crossed "
+			   "the proxy compressed both ways", w.extension);
 out:
 	cJSON_Delete(rec);
 	wsc_free(&w);

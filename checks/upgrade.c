@@ -183,7 +183,8 @@ static void run_h2c(struct check_ctx *c)
 		cJSON *a = cJSON_GetObjectItem(rec, "after_head");
 
 		after = cJSON_GetNumberValue(cJSON_GetObjectItem(a, "bytes"));
-		bstatus = cJSON_GetNumberValue(cJSON_GetObjectItem(rec, "status"));
+		bstatus = cJSON_GetNumberValue(cJSON_GetObjectItem(rec,
+								   "status"));
 		if (!record_header(rec, "Upgrade", upg, sizeof(upg)))
 			snprintf(upg, sizeof(upg), "(none)");
 		check_evidence_json(c, "backend_record", rec);

@@ -45,7 +45,8 @@ static int window_bits(const char *v, size_t n, int quoted)
 
 		if (quoted && ch == '\\' && i + 1 < n)
 			ch = v[++i];
-		if (ch < '0' || ch > '9' || (digits && bits == 0) || digits == 2)
+		if (ch < '0' || ch > '9' || (digits && bits == 0) ||
+		    digits == 2)
 			return -1;
 		bits = bits * 10 + (ch - '0');
 		digits++;
@@ -297,7 +298,7 @@ static int inflate_some(z_stream *z, uint8_t **buf, size_t *cap, size_t *have,
 		if (!z->avail_in && z->avail_out)
 			return 0;	/* all in, and all out */
 		if (rc == Z_BUF_ERROR && z->avail_out)
-			return WS_INFLATE_BAD;	/* stuck with room to spare */
+			return WS_INFLATE_BAD;	/* stuck, with room left */
 	}
 }
 

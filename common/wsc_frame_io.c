@@ -111,16 +111,16 @@ static int bad_header(struct wsc *c, const uint8_t *p, size_t have,
 
 	if ((op > WS_BINARY && op < WS_CLOSE) || op > WS_PONG)
 		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-			     "frame with reserved opcode 0x%x", op);
+				 "frame with reserved opcode 0x%x", op);
 	if (op >= WS_CLOSE && !(p[0] & 0x80))
 		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-			     "fragmented %s frame", ws_opcode_name(op));
+				 "fragmented %s frame", ws_opcode_name(op));
 	if (op >= WS_CLOSE && have > 1 && (p[1] & 0x7f) > 125)
 		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-			     "%s frame longer than 125 bytes",
-			     ws_opcode_name(op));
+				 "%s frame longer than 125 bytes",
+				 ws_opcode_name(op));
 	return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-		     "frame length not in its shortest form, or over 2^63");
+			 "frame length not in its shortest form, or over 2^63");
 }
 
 int wsc_recv_frame(struct wsc *c, struct ws_frame *f, const uint8_t **data,
@@ -140,11 +140,11 @@ int wsc_recv_frame(struct wsc *c, struct ws_frame *f, const uint8_t **data,
 		need = have + 1;
 		if (n > 0) {
 			if (f->len > c->max_message)
-				return wsc_proto(c, WS_CLOSE_TOO_BIG, err, errlen,
-					     "frame of %llu bytes, over the "
-					     "limit of %zu",
-					     (unsigned long long)f->len,
-					     c->max_message);
+				return wsc_proto(c, WS_CLOSE_TOO_BIG, err,
+						 errlen, "frame of %llu bytes, "
+						 "over the limit of %zu",
+						 (unsigned long long)f->len,
+						 c->max_message);
 			need = (size_t)n + (size_t)f->len;
 			if (have >= need)
 				break;
@@ -181,7 +181,7 @@ static int got_close(struct wsc *c, struct wsc_msg *m, char *err,
 		return WSC_OK;
 	if (m->len == 1)
 		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-			     "close frame with a 1-byte payload");
+				 "close frame with a 1-byte payload");
 	m->close_code = (unsigned)m->data[0] << 8 | m->data[1];
 	m->reason = (const char *)m->data + 2;
 	m->reason_len = rlen = m->len - 2;
@@ -190,11 +190,11 @@ static int got_close(struct wsc *c, struct wsc_msg *m, char *err,
 	c->close_reason[rlen] = '\0';
 	if (!ws_close_code_valid(m->close_code))
 		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-			     "close frame with code %u, which may not be sent",
-			     m->close_code);
+				 "close frame with code %u, which may not be "
+				 "sent", m->close_code);
 	if (utf8_validate(UTF8_ACCEPT, m->data + 2, rlen) != UTF8_ACCEPT)
 		return wsc_proto(c, WS_CLOSE_INVALID_DATA, err, errlen,
-			     "close reason is not valid UTF-8");
+				 "close reason is not valid UTF-8");
 	return WSC_OK;
 }
 
@@ -207,8 +207,8 @@ static int join(struct wsc *c, const uint8_t *p, size_t len, char *err,
 
 	if (len > c->max_message - c->msg_len)
 		return wsc_proto(c, WS_CLOSE_TOO_BIG, err, errlen,
-			     "message over the limit of %zu bytes",
-			     c->max_message);
+				 "message over the limit of %zu bytes",
+				 c->max_message);
 	if (c->msg_len + len > c->msg_cap) {
 		cap = c->msg_cap ? c->msg_cap : 4096;
 		while (cap < c->msg_len + len)
@@ -224,7 +224,7 @@ static int join(struct wsc *c, const uint8_t *p, size_t len, char *err,
 	if (c->msg_opcode == WS_TEXT && !c->msg_z &&
 	    (c->utf8 = utf8_validate(c->utf8, p, len)) == UTF8_REJECT)
 		return wsc_proto(c, WS_CLOSE_INVALID_DATA, err, errlen,
-			     "text message is not valid UTF-8");
+				 "text message is not valid UTF-8");
 	return WSC_OK;
 }
 
@@ -239,18 +239,19 @@ static int take(struct wsc *c, const struct ws_frame *f, const uint8_t *p,
 	 * agreed (RFC 7692 6); nothing else gives an RSV bit a meaning */
 	if (f->rsv && !z)
 		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-			     "frame with reserved bits set (RSV 0x%x)", f->rsv);
+				 "frame with reserved bits set (RSV 0x%x)",
+				 f->rsv);
 	if (f->masked)
 		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-			     "masked frame from the server");
+				 "masked frame from the server");
 	memset(m, 0, sizeof(*m));
 	switch (f->opcode) {
 	case WS_TEXT:
 	case WS_BINARY:
 		if (c->in_msg)
 			return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-				     "new message before the fragmented one "
-				     "ended");
+					 "new message before the fragmented "
+					 "one ended");
 		if (f->fin && z) {
 			*m = (struct wsc_msg){ .opcode = f->opcode,
 					       .frames = 1 };
@@ -260,8 +261,8 @@ static int take(struct wsc *c, const struct ws_frame *f, const uint8_t *p,
 			if (f->opcode == WS_TEXT &&
 			    utf8_validate(UTF8_ACCEPT, p, len) != UTF8_ACCEPT)
 				return wsc_proto(c, WS_CLOSE_INVALID_DATA, err,
-					     errlen, "text message is not "
-					     "valid UTF-8");
+						 errlen, "text message is not "
+						 "valid UTF-8");
 			*m = (struct wsc_msg){ .opcode = f->opcode, .data = p,
 					       .len = len, .frames = 1 };
 			return WSC_OK;
@@ -276,8 +277,8 @@ static int take(struct wsc *c, const struct ws_frame *f, const uint8_t *p,
 	case WS_CONT:
 		if (!c->in_msg)
 			return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-				     "continuation frame with no message to "
-				     "continue");
+					 "continuation frame with no message "
+					 "to continue");
 		c->msg_frames++;
 		if ((rc = join(c, p, len, err, errlen)) != WSC_OK || !f->fin)
 			return rc;
@@ -290,7 +291,7 @@ static int take(struct wsc *c, const struct ws_frame *f, const uint8_t *p,
 		}
 		if (c->msg_opcode == WS_TEXT && c->utf8 != UTF8_ACCEPT)
 			return wsc_proto(c, WS_CLOSE_INVALID_DATA, err, errlen,
-				     "text message is not valid UTF-8");
+					 "text message is not valid UTF-8");
 		*m = (struct wsc_msg){ .opcode = c->msg_opcode, .data = c->msg,
 				       .len = c->msg_len,
 				       .frames = c->msg_frames };

@@ -79,7 +79,8 @@ static void round_trip(const uint8_t *d, size_t n, int bits, int reset)
 	for (int copy = 0; copy < 2; copy++) {
 		CONTRACT(ws_deflate_msg(&tx, d, n, 14, &z, &zn) == 0);
 		CONTRACT(zn > 0);
-		CONTRACT(ws_inflate_msg(&rx, z + 14, zn, 0, n, &out, &len) == 0);
+		CONTRACT(ws_inflate_msg(&rx, z + 14, zn, 0, n, &out,
+					&len) == 0);
 		CONTRACT(len == n && (n == 0 || !memcmp(out, d, n)));
 		free(z);
 		free(out);

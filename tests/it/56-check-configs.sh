@@ -22,15 +22,24 @@ else
 	USERS=$(id -un)
 fi
 
+# The load checks (many tunnels, 16 MiB, a reload) are the same code
+# whatever the config, and 51 and 53 run them under ASan too: the
+# unprivileged runs, which are about the sandbox's files and ports, and
+# every run of the ASan pass leave them out.  None is a root cause here.
+HEAVY='diff.*,capacity.tunnels,reload.tunnels,concurrency.parallel'
+
 # run USER CONF: sets RC, the report in $OUT/real-USER-NAME.json
 run() {
-	local user=$1 conf=$2 name
+	local user=$1 conf=$2 name skip=()
 	name=$(basename "$conf" .conf)
+	if [ "$user" = nobody ] || [ -n "${PREFIX:-}" ]; then
+		skip=(--skip "$HEAVY")
+	fi
 	REPORT=$OUT/real-$user-$name.json
 	if [ "$user" = nobody ]; then
 		(cd "$SHARED/real" && TMPDIR=$SHARED/tmp setpriv --reuid=65534 \
 			--regid=65534 --clear-groups "$SHARED/wsctl" check \
-			--nginx-conf "$name.conf" --start-nginx --quick \
+			--nginx-conf "$name.conf" --start-nginx --quick "${skip[@]}" \
 			--report "$SHARED/tmp/$name.json" >"$OUT/real-$user-$name.table" \
 			2>"$OUT/real-$user-$name.err")
 		RC=$?
@@ -38,7 +47,7 @@ run() {
 		rm -f "$SHARED/tmp/$name.json"
 	else
 		(cd "$REAL" && "$WSCTL" check --nginx-conf "$name.conf" \
-			--start-nginx --quick --report "$REPORT" \
+			--start-nginx --quick "${skip[@]}" --report "$REPORT" \
 			>"$OUT/real-$user-$name.table" 2>"$OUT/real-$user-$name.err")
 		RC=$?
 	fi

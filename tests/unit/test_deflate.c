@@ -80,8 +80,8 @@ static void syntax(void)
 /* Every element of a list, in order. */
 static void list(void)
 {
-	const char *s = "x-foo; a=1, permessage-deflate; server_max_window_bits=9,"
-			"permessage-deflate";
+	const char *s = "x-foo; a=1, permessage-deflate; "
+			"server_max_window_bits=9,permessage-deflate";
 	const char *v = s, *end = s + strlen(s), *name;
 	struct ws_pmd p;
 	size_t nlen;
@@ -171,7 +171,7 @@ static void no_context_takeover(void)
 	size_t a, b;
 
 	fill(msg, sizeof(msg), 7);
-	ws_deflate_init(&tx, 9, 1);	/* a 512-byte window, reset each time */
+	ws_deflate_init(&tx, 9, 1);	/* 512-byte window, reset each time */
 	ws_deflate_init(&rx, 15, 0);
 	a = pass(&tx, &rx, msg, sizeof(msg));
 	b = pass(&tx, &rx, msg, sizeof(msg));
