@@ -20,24 +20,33 @@
 
 #define SETTLE_MS 300		/* for smuggled bytes to reach the backend */
 
+/* A record's count of bytes after the head its backend answered. */
+static double after_bytes(const cJSON *rec)
+{
+	const cJSON *a = cJSON_GetObjectItem(rec, "after_head");
+	double n = cJSON_GetNumberValue(cJSON_GetObjectItem(a, "bytes"));
+
+	return n == n ? n : 0;	/* NaN: an echo without the field */
+}
+
 /* The bytes the backend got after the head it answered, or -1. */
 static double after_head(struct check_ctx *c, const char *token, char *start,
 			 size_t len)
 {
-	cJSON *rec = probe_record(c, token, NULL), *a;
+	cJSON *rec = probe_record(c, token, NULL);
 	const char *s;
 	double n;
 
 	if (!rec)
 		return -1;
-	a = cJSON_GetObjectItem(rec, "after_head");
-	n = cJSON_GetNumberValue(cJSON_GetObjectItem(a, "bytes"));
-	s = cJSON_GetStringValue(cJSON_GetObjectItem(a, "start"));
+	n = after_bytes(rec);
+	s = cJSON_GetStringValue(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(rec, "after_head"), "start"));
 	/* its first line, for the message */
 	snprintf(start, len, "%.*s", (int)(s ? strcspn(s, "\r\n") : 0),
 		 s ? s : "");
 	cJSON_Delete(rec);
-	return n == n ? n : 0;	/* NaN: an echo without the field */
+	return n;
 }
 
 /* A frame after the refusal, as a client that took it for a 101. */
@@ -180,9 +189,7 @@ static void run_h2c(struct check_ctx *c)
 	/* no record is an answer too: the proxy kept the request */
 	rec = backends_probe(c->env->backends, token, 1000, NULL);
 	if (rec) {
-		cJSON *a = cJSON_GetObjectItem(rec, "after_head");
-
-		after = cJSON_GetNumberValue(cJSON_GetObjectItem(a, "bytes"));
+		after = after_bytes(rec);
 		bstatus = cJSON_GetNumberValue(cJSON_GetObjectItem(rec,
 								   "status"));
 		if (!record_header(rec, "Upgrade", upg, sizeof(upg)))
@@ -195,7 +202,7 @@ static void run_h2c(struct check_ctx *c)
 			   "backend's 101: %.0f bytes of the client's HTTP/2 "
 			   "preface reached the backend past the proxy (h2c "
 			   "smuggling: requests that skip the proxy's routing "
-			   "and access rules)", after == after ? after : 0);
+			   "and access rules)", after);
 	else if (!got)
 		check_fail(c, "an answer to a request with Upgrade: h2c",
 			   "%s (curl --http2 sends such requests)", err);
