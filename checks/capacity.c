@@ -181,6 +181,7 @@ static void run_tunnels(struct check_ctx *c)
 const struct check capacity_checks[] = {
 	{ "capacity.tunnels", "nginx worker_connections; RLIMIT_NOFILE",
 	  "the tunnels the config allows (or --capacity) are held at once, "
-	  "and the next is refused, not hung", run_tunnels, RUNS_ALONE },
+	  "and the next is refused, not hung", run_tunnels,
+	  NEEDS_TUNNEL | RUNS_ALONE },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

@@ -35,6 +35,11 @@ enum check_needs {
 	RUNS_ALONE = 1 << 5,		/* disturbs or counts backends */
 	NEEDS_RELOAD = 1 << 6,		/* a way to reload the proxy's config:
 					   --start-nginx or --reload-cmd */
+	NEEDS_TUNNEL = 1 << 7,		/* a WebSocket through the proxy: once
+					   handshake.status-101 failed on a
+					   target, fails at once with it as
+					   the cause */
+	RUNS_FIRST = 1 << 8,		/* before all others, alone */
 };
 
 /* The line of the config a failure comes from, and what to write. */
@@ -64,6 +69,7 @@ struct check_result {
 
 struct backends;
 struct check_config;
+struct settle;
 
 /* What checks learn about the proxy on the way, for the report. */
 struct check_notes {
@@ -77,6 +83,8 @@ struct check_env {
 	struct backends *backends;	/* NULL without backends */
 	const struct expect *expect;
 	struct check_notes *notes;
+	const struct settle *settled;	/* the wait before the checks, or
+					   NULL (--settle 0, no backends) */
 };
 
 /* One run of one check against one target. */
@@ -97,6 +105,7 @@ struct check {
 };
 
 /* The tables, one per area (checks/<area>.c), each ending with {NULL}. */
+extern const struct check settle_checks[];
 extern const struct check handshake_checks[];
 extern const struct check upgrade_checks[];
 extern const struct check http_checks[];

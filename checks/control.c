@@ -217,15 +217,16 @@ out:
 const struct check control_checks[] = {
 	{ "control.ping-pong", "RFC 6455 5.5.2, 5.5.3",
 	  "a ping is answered by a pong with its payload", run_ping_pong,
-	  NEEDS_NOTHING },
+	  NEEDS_TUNNEL },
 	{ "control.close-from-client", "RFC 6455 5.5.1, 7.1",
 	  "the client's close comes back and the connection ends",
-	  run_close_from_client, NEEDS_NOTHING },
+	  run_close_from_client, NEEDS_TUNNEL },
 	{ "control.close-from-backend", "RFC 6455 5.5.1, 7.1.1",
 	  "the backend's close code and reason arrive intact, TCP ends promptly",
-	  run_close_from_backend, NEEDS_BACKENDS },
+	  run_close_from_backend, NEEDS_BACKENDS | NEEDS_TUNNEL },
 	{ "control.backend-dies", "RFC 6455 7.1.1",
 	  "a backend killed mid-connection: the client learns within 2s",
-	  run_backend_dies, NEEDS_SPAWNED | RUNS_ALONE },
+	  run_backend_dies, NEEDS_SPAWNED | NEEDS_TUNNEL |
+	  RUNS_ALONE },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

@@ -182,6 +182,6 @@ const struct check deflate_checks[] = {
 	{ "frames.compressed", "RFC 7692 5-7",
 	  "permessage-deflate is agreed through the proxy, and compressed "
 	  "messages of 10 B, 64 KiB and 1 MiB cross it both ways",
-	  run_compressed, NEEDS_BACKENDS },
+	  run_compressed, NEEDS_BACKENDS | NEEDS_TUNNEL },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

@@ -314,7 +314,8 @@ CASE(run_close1, b_close1)
 CASE(run_after_close, b_after_close)
 CASE(run_fragments, b_fragments)
 
-#define D(id, ref, title, fn) { "diff." id, ref, title, fn, NEEDS_BACKENDS }
+#define D(id, ref, title, fn) \
+	{ "diff." id, ref, title, fn, NEEDS_BACKENDS | NEEDS_TUNNEL }
 const struct check diff_checks[] = {
 	D("rsv-bits", "RFC 6455 5.2", "a frame with RSV1 set and no extension, "
 	  "as the backend answers it", run_rsv),

@@ -169,17 +169,17 @@ out:
 
 const struct check frames_checks[] = {
 	{ "frames.text", "RFC 6455 5.6", "a text message comes back as text",
-	  run_text, NEEDS_NOTHING },
+	  run_text, NEEDS_TUNNEL },
 	{ "frames.binary", "RFC 6455 5.6",
-	  "a binary message comes back as binary", run_binary, NEEDS_NOTHING },
+	  "a binary message comes back as binary", run_binary, NEEDS_TUNNEL },
 	{ "frames.sizes", "RFC 6455 5.2",
 	  "0, 125, 126, 65535, 65536 bytes, 1 MiB and 16 MiB come back",
-	  run_sizes, NEEDS_NOTHING },
+	  run_sizes, NEEDS_TUNNEL },
 	{ "frames.fragmented", "RFC 6455 5.4",
 	  "a fragmented message comes back whole", run_fragmented,
-	  NEEDS_NOTHING },
+	  NEEDS_TUNNEL },
 	{ "frames.burst", "RFC 6455 5.4",
 	  "ten 48 KiB and ten small messages sent back to back come back in order",
-	  run_burst, NEEDS_NOTHING },
+	  run_burst, NEEDS_TUNNEL },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

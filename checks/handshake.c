@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "checks/probe.h"
+#include "common/clock.h"
 #include "checks/run.h"
 #include "common/http.h"
 
@@ -186,7 +187,9 @@ static void run_connection_variants(struct check_ctx *c)
 static void run_pipelined(struct check_ctx *c)
 {
 	static const char text[] = "wsctl pipelined frame";
+	static const char after[] = "wsctl frame after the 101";
 	uint8_t frame[WS_MAX_HDR + sizeof(text)], mask[4];
+	int64_t t0;
 	struct wsc w;
 	struct wsc_opts o;
 	struct wsc_msg m;
@@ -206,14 +209,30 @@ static void run_pipelined(struct check_ctx *c)
 		probe_failed(c, err);
 		goto out;
 	}
+	/* a frame sent the usual way after the 101: when its echo comes
+	   first, the pipelined one was dropped, and no timeout is waited */
+	t0 = clock_ms();
+	if (wsc_send(&w, WS_TEXT, after, sizeof(after) - 1, err,
+		     sizeof(err)) != WSC_OK) {
+		check_fail(c, "the echo of the frame sent with the handshake",
+			   "%s", err);
+		goto out;
+	}
 	do {
 		rc = wsc_recv(&w, &m, check_time_left(c) < 5000 ?
 			      check_time_left(c) : 5000, err, sizeof(err));
 	} while (rc == WSC_OK && (m.opcode == WS_PING || m.opcode == WS_PONG));
-	if (rc != WSC_OK)
+	if (rc == WSC_OK && m.len == sizeof(after) - 1 &&
+	    !memcmp(m.data, after, m.len))
+		check_fail(c, "the echo of the frame sent with the handshake",
+			   "the proxy dropped it: a frame sent after the 101 "
+			   "came back in %lldms, the one sent with the "
+			   "handshake never", (long long)(clock_ms() - t0));
+	else if (rc != WSC_OK)
 		check_fail(c, "the echo of the frame sent with the handshake",
 			   "%s", rc == WSC_ERR_TIMEOUT ?
-			   "nothing within 5s: the proxy dropped it" : err);
+			   "nothing within 5s: the proxy dropped both it and "
+			   "a frame sent after the 101" : err);
 	else if (m.opcode != WS_TEXT || m.len != sizeof(text) - 1 ||
 		 memcmp(m.data, text, m.len))
 		check_fail(c, "'wsctl pipelined frame'", "a %s message of %zu bytes",
@@ -249,22 +268,22 @@ static void run_rejection(struct check_ctx *c)
 
 const struct check handshake_checks[] = {
 	{ "handshake.status-101", "RFC 6455 4.1, 4.2.2",
-	  "an upgrade request is answered 101", run_status_101, NEEDS_NOTHING },
+	  "an upgrade request is answered 101", run_status_101, RUNS_FIRST },
 	{ "handshake.accept-key", "RFC 6455 4.2.2",
 	  "Sec-WebSocket-Accept is right for the key sent", run_accept_key,
-	  NEEDS_NOTHING },
+	  NEEDS_TUNNEL },
 	{ "handshake.response-headers", "RFC 6455 4.2.2",
 	  "the 101 has Upgrade: websocket and Connection: upgrade",
-	  run_response_headers, NEEDS_NOTHING },
+	  run_response_headers, NEEDS_TUNNEL },
 	{ "handshake.subprotocol", "RFC 6455 4.2.2, 11.3.4",
 	  "a subprotocol is negotiated end to end", run_subprotocol,
-	  NEEDS_SPAWNED },
+	  NEEDS_SPAWNED | NEEDS_TUNNEL },
 	{ "handshake.connection-variants", "RFC 6455 4.2.1; RFC 9110 7.6.1",
 	  "'Connection: keep-alive, Upgrade' and 'Upgrade: WebSocket' upgrade",
-	  run_connection_variants, NEEDS_NOTHING },
+	  run_connection_variants, NEEDS_TUNNEL },
 	{ "handshake.pipelined", "RFC 6455 4.1",
 	  "a frame sent in the same write as the handshake comes back",
-	  run_pipelined, NEEDS_NOTHING },
+	  run_pipelined, NEEDS_TUNNEL },
 	{ "handshake.rejection", "RFC 6455 4.2.2",
 	  "a backend's refusal (403) reaches the client unchanged",
 	  run_rejection, NEEDS_SPAWNED },

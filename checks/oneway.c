@@ -227,10 +227,10 @@ const struct check oneway_checks[] = {
 	{ "timeout.idle-upstream-only",
 	  "HAProxy timeout client/tunnel; nginx proxy_read_timeout",
 	  "a tunnel where only the backend speaks survives --idle",
-	  run_upstream_only, NEEDS_BACKENDS | NEEDS_WAIT },
+	  run_upstream_only, NEEDS_BACKENDS | NEEDS_WAIT | NEEDS_TUNNEL },
 	{ "timeout.idle-client-only",
 	  "HAProxy timeout server/tunnel; nginx proxy_read_timeout",
 	  "a tunnel where only the client speaks survives --idle",
-	  run_client_only, NEEDS_BACKENDS | NEEDS_WAIT },
+	  run_client_only, NEEDS_BACKENDS | NEEDS_WAIT | NEEDS_TUNNEL },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

@@ -148,6 +148,6 @@ static void run_preserved(struct check_ctx *c)
 const struct check path_checks[] = {
 	{ "path.preserved", "RFC 3986 2.1, 6.2.2; nginx proxy_pass URI",
 	  "the backend gets the path and query sent, percent-encoding intact",
-	  run_preserved, NEEDS_BACKENDS },
+	  run_preserved, NEEDS_BACKENDS | NEEDS_TUNNEL },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

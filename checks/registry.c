@@ -6,6 +6,7 @@
 #include "checks/check.h"
 
 static const struct check *const tables[] = {
+	settle_checks,
 	handshake_checks,
 	upgrade_checks,
 	http_checks,

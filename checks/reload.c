@@ -322,6 +322,7 @@ out:
 const struct check reload_checks[] = {
 	{ "reload.tunnels", "nginx -s reload, worker_shutdown_timeout",
 	  "open tunnels outlive a reload of the proxy's config, and new "
-	  "ones open during it", run_tunnels, NEEDS_RELOAD | RUNS_ALONE },
+	  "ones open during it", run_tunnels, NEEDS_RELOAD | NEEDS_TUNNEL |
+	  RUNS_ALONE },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

@@ -43,6 +43,9 @@ struct check_config {
 	const char *reload_cmd;		/* --reload-cmd, run by /bin/sh */
 	pid_t reload_pid;		/* or: the nginx master we started,
 					   reloaded by SIGHUP; 0 for none */
+	int64_t settle_ms;		/* --settle: how long to wait for the
+					   proxy to route to every backend;
+					   0: not at all */
 };
 
 struct run_result {
@@ -51,6 +54,18 @@ struct run_result {
 	const char *connect;		/* cfg->connect of its url */
 	struct check_result res;
 };
+
+/* One wait for the proxy to route to every backend (checks/settle.h). */
+struct run_settle {
+	const char *url;
+	char after[64];			/* the check it followed; "" before
+					   the checks */
+	int64_t ms;
+	int tries;
+	char missing[512];		/* backends never reached, or "" */
+};
+
+#define RUN_MAX_SETTLES 64
 
 struct run {
 	struct run_result *r;
@@ -61,6 +76,8 @@ struct run {
 	int abandoned;			/* a check's thread never ended: what
 					   the checks use must not be freed */
 	int interrupted;		/* run_interrupt stopped it */
+	struct run_settle settles[RUN_MAX_SETTLES];
+	int nsettles;
 };
 
 /* ms of the config's time as the run waits it (cfg->time_div). */
@@ -85,7 +102,13 @@ int run_selected(const struct check_config *cfg, const char *id);
  * needs are not met are reported skipped with the reason.  RUNS_ALONE
  * checks run first, one at a time; the rest concurrently.  Each check
  * gets its deadline; one that overruns it is reported as an error and
- * abandoned.  Returns 0, or -1 when the run could not start.
+ * abandoned.  With backends and cfg->settle_ms, each target first waits
+ * for the proxy to route to every backend (checks/settle.h), and again
+ * after each check that stops a backend or reloads the proxy; each wait
+ * goes to run->settles.  RUNS_FIRST checks run before all others; once
+ * handshake.status-101 failed on a target, its NEEDS_TUNNEL checks fail
+ * at once with it as their cause.  Returns 0, or -1 when the run could
+ * not start.
  */
 int run_checks(const struct check_env *env, struct run *run);
 

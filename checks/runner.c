@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "checks/backends.h"
 #include "checks/run.h"
+#include "checks/settle.h"
 #include "common/net.h"
 #include "common/units.h"
 
@@ -332,6 +333,87 @@ static int not_run(struct run *run, struct run_result *r)
 	return 1;
 }
 
+/*
+ * Each target's env: the caller's with the target's first settle.  Static:
+ * a check left running still reads its env after run_checks returns, and
+ * there is one run per process, its targets one after another.
+ */
+static struct check_env envs[RUN_MAX_URLS];
+static struct settle settled[RUN_MAX_URLS];
+
+/* Wait for the proxy to route to every backend of url; note it in run. */
+static void settle_url(const struct check_env *env, struct run *run,
+		       const char *url, const char *connect, const char *after,
+		       struct settle *s)
+{
+	struct run_settle *e;
+
+	if (!env->backends || !env->backends->n || env->cfg->settle_ms <= 0 ||
+	    run_interrupted())
+		return;
+	settle_wait(env, url, connect, env->cfg->settle_ms, s);
+	if (run->nsettles == RUN_MAX_SETTLES)
+		return;
+	e = &run->settles[run->nsettles++];
+	e->url = url;
+	snprintf(e->after, sizeof(e->after), "%s", after);
+	e->ms = s->ms;
+	e->tries = s->tries;
+	settle_missing(s, env->backends, e->missing, sizeof(e->missing));
+}
+
+static int url_index(const struct check_env *env, const char *url)
+{
+	int i;
+
+	for (i = 0; i < env->cfg->nurls; i++)
+		if (env->cfg->urls[i] == url)
+			return i;
+	return 0;
+}
+
+/* handshake.status-101 failed on r's target: r fails at once. */
+static int tunnel_broken(const struct run *run, int first,
+			 struct run_result *r)
+{
+	int k;
+
+	if (!(r->check->needs & NEEDS_TUNNEL))
+		return 0;
+	for (k = first; k < run->n; k++) {
+		const struct run_result *h = &run->r[k];
+
+		if (strcmp(h->check->id, "handshake.status-101") ||
+		    h->url != r->url || h->res.status != CHECK_FAIL)
+			continue;
+		r->res.status = CHECK_FAIL;
+		r->res.no_tunnel = 1;
+		snprintf(r->res.expected, sizeof(r->res.expected), "%s",
+			 h->res.expected);
+		snprintf(r->res.observed, sizeof(r->res.observed), "%s",
+			 h->res.observed);
+		snprintf(r->res.message, sizeof(r->res.message), "not run: no "
+			 "WebSocket handshake completes through the proxy "
+			 "(handshake.status-101: %s)", h->res.observed);
+		return 1;
+	}
+	return 0;
+}
+
+/* Not run yet, and not skipped or failed before it ran. */
+static int pending(const struct run_result *r)
+{
+	return r->res.status == CHECK_PASS && !r->res.message[0];
+}
+
+/* Run r alone, and wait for it. */
+static void run_alone(struct run *run, struct run_result *r)
+{
+	const struct check_env *env = &envs[url_index(envs, r->url)];
+
+	finish(env, run, r, start(env, r, &lock, &cond));
+}
+
 int run_checks(const struct check_env *env, struct run *run)
 {
 	struct collect k = { env, run, NULL, NULL, run->n };
@@ -361,26 +443,53 @@ int run_checks(const struct check_env *env, struct run *run)
 				 sizeof(run->r[i].res.message), "%s", why);
 		}
 	}
-	/* the ones that stop backends or count connections, alone */
+	for (i = 0; i < env->cfg->nurls; i++) {
+		envs[i] = *env;
+		envs[i].settled = NULL;
+		if (env->backends && env->backends->n &&
+		    env->cfg->settle_ms > 0) {
+			settle_url(env, run, env->cfg->urls[i],
+				   env->cfg->connect[i], "", &settled[i]);
+			envs[i].settled = &settled[i];
+		}
+	}
+	/* first the ones that say whether the rest can work, then the ones
+	   that stop backends or count connections, alone */
 	for (i = first; i < run->n; i++) {
 		struct run_result *r = &run->r[i];
 
+		if ((r->check->needs & RUNS_FIRST) && pending(r) &&
+		    !not_run(run, r))
+			run_alone(run, r);
+	}
+	for (i = first; i < run->n; i++)
+		if (!(run->r[i].check->needs & RUNS_FIRST) &&
+		    pending(&run->r[i]))
+			tunnel_broken(run, first, &run->r[i]);
+	for (i = first; i < run->n; i++) {
+		struct run_result *r = &run->r[i];
+		struct settle s;
+
 		if (!(r->check->needs & RUNS_ALONE) ||
-		    r->res.status == CHECK_SKIP)
+		    (r->check->needs & RUNS_FIRST) || !pending(r))
 			continue;
 		/* a check left running may still be stopping backends */
 		if (not_run(run, r))
 			continue;
-		finish(env, run, r, start(env, r, &lock, &cond));
+		run_alone(run, r);
+		if (r->check->needs & (NEEDS_SPAWNED | NEEDS_RELOAD))
+			settle_url(&envs[url_index(env, r->url)], run, r->url,
+				   r->connect, r->check->id, &s);
 	}
 	for (i = first; i < run->n; i++)
-		if (!(run->r[i].check->needs & RUNS_ALONE) &&
-		    run->r[i].res.status != CHECK_SKIP &&
-		    !not_run(run, &run->r[i]))
-			jobs[i] = start(env, &run->r[i], &lock, &cond);
+		if (!(run->r[i].check->needs & (RUNS_ALONE | RUNS_FIRST)) &&
+		    pending(&run->r[i]) && !not_run(run, &run->r[i]))
+			jobs[i] = start(&envs[url_index(env, run->r[i].url)],
+					&run->r[i], &lock, &cond);
 	for (i = first; i < run->n; i++)
 		if (jobs[i])
-			finish(env, run, &run->r[i], jobs[i]);
+			finish(&envs[url_index(env, run->r[i].url)], run,
+			       &run->r[i], jobs[i]);
 	free(jobs);
 	causes(run, first);
 	run->interrupted = run_interrupted();

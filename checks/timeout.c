@@ -242,12 +242,13 @@ out:
 
 const struct check timeout_checks[] = {
 	{ "timeout.idle", "nginx proxy_read_timeout; HAProxy timeout tunnel",
-	  "a connection idle for --idle still works", run_idle, NEEDS_WAIT },
+	  "a connection idle for --idle still works", run_idle,
+	  NEEDS_WAIT | NEEDS_TUNNEL },
 	{ "timeout.keepalive", "RFC 6455 5.5.2; nginx proxy_read_timeout",
 	  "pings keep a connection open past the proxy's read timeout",
-	  run_keepalive, NEEDS_WAIT | NEEDS_TIMEOUT },
+	  run_keepalive, NEEDS_WAIT | NEEDS_TIMEOUT | NEEDS_TUNNEL },
 	{ "timeout.idle-close", "nginx proxy_read_timeout",
 	  "the proxy closes an idle tunnel at its read timeout, not later",
-	  run_idle_close, NEEDS_WAIT | NEEDS_TIMEOUT },
+	  run_idle_close, NEEDS_WAIT | NEEDS_TIMEOUT | NEEDS_TUNNEL },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

@@ -43,7 +43,8 @@ static const char usage[] =
 "  --location PATH          check the location nginx picks for PATH\n"
 "                           (repeatable; default: every WebSocket location)\n"
 "  --backends LIST          wsctl echo backends behind the proxy: ADDR,...\n"
-"                           already running, or spawn:ADDR,... to start them\n"
+"                           already running, or spawn:ADDR,... to start them;\n"
+"                           ADDR*W: the proxy gives it weight W\n"
 "  --strict-backends        spawned backends refuse an HTTP/1.0 upgrade, as\n"
 "                           RFC 6455 says (default: accept it, as node ws\n"
 "                           does, so only headers.http-version fails)\n"
@@ -68,6 +69,9 @@ static const char usage[] =
 "  --capacity N             tunnels capacity.tunnels holds at once (default:\n"
 "                           what the config allows, else 1000)\n"
 "  --timeout DURATION       limit per check, on top of its waits (default 30s)\n"
+"  --settle DURATION        before the checks, and after each that stops a\n"
+"                           backend, wait up to this for the proxy to route\n"
+"                           to every backend again (default 5s; 0: never)\n"
 "  --insecure               wss://: accept any certificate\n"
 "  --ca FILE                wss://: trust these CA certificates\n"
 "\n"
@@ -89,6 +93,7 @@ enum {
 	OPT_CONNECTIONS, OPT_TIMEOUT, OPT_INSECURE, OPT_CA, OPT_REPORT,
 	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION, OPT_STRICT_BACKENDS,
 	OPT_REAL_TIME, OPT_RELOAD_CMD, OPT_CAPACITY, OPT_EXPECT_STICKY,
+	OPT_SETTLE,
 };
 
 static const struct option options[] = {
@@ -110,6 +115,7 @@ static const struct option options[] = {
 	{ "capacity", required_argument, NULL, OPT_CAPACITY },
 	{ "expect-sticky", no_argument, NULL, OPT_EXPECT_STICKY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "settle", required_argument, NULL, OPT_SETTLE },
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "ca", required_argument, NULL, OPT_CA },
 	{ "report", required_argument, NULL, OPT_REPORT },
@@ -277,6 +283,12 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 			    cfg->timeout_ms <= 0)
 				return cli_usage(cmd, "bad duration '%s' for "
 						 "--timeout", optarg);
+			break;
+		case OPT_SETTLE:
+			if (units_duration(optarg, &cfg->settle_ms) < 0 ||
+			    cfg->settle_ms < 0 || cfg->settle_ms > 600000)
+				return cli_usage(cmd, "bad duration '%s' for "
+						 "--settle (0 to 10m)", optarg);
 			break;
 		case OPT_INSECURE: cfg->insecure = 1; break;
 		case OPT_CA: cfg->ca_file = optarg; break;
@@ -498,11 +510,12 @@ int cmd_check(int argc, char **argv)
 	static struct plan plan;
 	struct check_config cfg = {
 		.idle_ms = 65000, .connections = 200, .timeout_ms = 30000,
+		.settle_ms = 5000,
 	};
 	struct out_opts out = { NULL, NULL, 0, 0, 0 };
 	struct expect ex = { .balance = BALANCE_UNKNOWN };
 	struct check_notes notes = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct check_env env = { &cfg, NULL, &ex, &notes };
+	struct check_env env = { &cfg, NULL, &ex, &notes, NULL };
 	struct nginx_conf *conf = NULL;
 	struct nginx_proc ngx = { 0, "" };
 	struct run run = { 0 };

@@ -100,6 +100,38 @@ static void add_roots(cJSON *summary, const struct run *run)
 	}
 }
 
+/* The waits for the proxy to route to every backend (checks/settle.h). */
+static void add_settles(cJSON *root, const struct run *run)
+{
+	cJSON *a = cJSON_AddArrayToObject(root, "settle");
+	int i;
+
+	for (i = 0; i < run->nsettles; i++) {
+		const struct run_settle *e = &run->settles[i];
+		cJSON *o = cJSON_CreateObject(), *miss;
+		const char *p = e->missing;
+
+		cJSON_AddStringToObject(o, "url", e->url);
+		if (e->after[0])
+			cJSON_AddStringToObject(o, "after", e->after);
+		else
+			cJSON_AddNullToObject(o, "after");
+		cJSON_AddNumberToObject(o, "ms", (double)e->ms);
+		cJSON_AddNumberToObject(o, "requests", e->tries);
+		miss = cJSON_AddArrayToObject(o, "missing");
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			char id[300];
+
+			snprintf(id, sizeof(id), "%.*s", (int)n, p);
+			cJSON_AddItemToArray(miss, cJSON_CreateString(id));
+			p += n;
+			p += strspn(p, ", ");
+		}
+		cJSON_AddItemToArray(a, o);
+	}
+}
+
 static cJSON *build(const struct run *run, const struct report_meta *m)
 {
 	struct summary s = report_summary(run);
@@ -151,6 +183,7 @@ static cJSON *build(const struct run *run, const struct report_meta *m)
 	cJSON_AddNumberToObject(o, "skipped", s.skipped);
 	cJSON_AddNumberToObject(o, "errors", s.errors);
 	add_roots(o, run);
+	add_settles(root, run);
 	a = cJSON_AddArrayToObject(root, "checks");
 	for (i = 0; i < run->n; i++) {
 		const struct run_result *r = &run->r[i];

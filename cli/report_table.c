@@ -8,6 +8,7 @@
 #include "checks/plan.h"
 #include "checks/sandbox.h"
 #include "cli/report.h"
+#include "common/units.h"
 
 static const char *const names[] = { "pass", "fail", "skip", "error" };
 static const char *const colors[] = { "\033[32m", "\033[1;31m", "\033[33m",
@@ -135,6 +136,23 @@ static void roots(FILE *f, const struct run *run)
 	}
 }
 
+/* The waits after a check that never saw every backend again. */
+static void settles(FILE *f, const struct run *run)
+{
+	char d[32];
+	int i;
+
+	for (i = 0; i < run->nsettles; i++) {
+		const struct run_settle *e = &run->settles[i];
+
+		if (e->after[0] && e->missing[0])
+			fprintf(f, "\nafter %s the proxy routed nothing to %s "
+				"within %s (--settle): later checks may fail "
+				"for that\n", e->after, e->missing,
+				units_fmt_duration(e->ms, d, sizeof(d)));
+	}
+}
+
 void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 		  int color)
 {
@@ -175,6 +193,7 @@ void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 				r->res.ref.directive, "", r->res.ref.fix);
 	}
 	roots(f, run);
+	settles(f, run);
 	fprintf(f, "\n%d checks: %d passed, %d failed, %d skipped, %d errors "
 		   "(%.1fs)\n", s.total, s.passed, s.failed, s.skipped, s.errors,
 		run->duration_ms / 1000.0);
