@@ -130,9 +130,23 @@ int backends_parse(struct backends *bs, const char *spec, char *err,
 		snprintf(err, errlen, "backend list too long");
 		return -1;
 	}
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (backends_add(bs, tok, 1, err, errlen) < 0)
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *star = strrchr(tok, '*'), *end;
+		long w = 1;
+
+		/* ADDR*W: the weight the proxy gives it */
+		if (star) {
+			*star = 0;
+			w = strtol(star + 1, &end, 10);
+			if (end == star + 1 || *end || w < 1 || w > 100) {
+				snprintf(err, errlen, "bad weight '%s' for %s "
+					 "(1 to 100)", star + 1, tok);
+				return -1;
+			}
+		}
+		if (backends_add(bs, tok, (int)w, err, errlen) < 0)
 			return -1;
+	}
 	if (!bs->n) {
 		snprintf(err, errlen, "no backends in '%s'", spec);
 		return -1;

@@ -61,8 +61,11 @@ static int fair(const struct backends *bs, const int *count, int n, int tol,
 	return 1;
 }
 
-/* n connections, one after the other (held open when hold): counts */
-static int spread(struct check_ctx *c, int hold, int n, int *count)
+/*
+ * n connections, one after the other (held open when hold): counts, and
+ * the backend of each in order into seq (when not NULL).
+ */
+static int spread(struct check_ctx *c, int hold, int n, int *count, int *seq)
 {
 	char err[512];
 	struct wsc *w;
@@ -87,6 +90,8 @@ static int spread(struct check_ctx *c, int hold, int n, int *count)
 			break;
 		}
 		count[b]++;
+		if (seq)
+			seq[k] = b;
 		if (!hold)
 			wsc_free(&w[k]);
 	}
@@ -96,20 +101,72 @@ static int spread(struct check_ctx *c, int hold, int n, int *count)
 	return rc;
 }
 
+/*
+ * Round-robin places connections in a fixed cycle: with weights summing
+ * to wsum, seq repeats every wsum connections, and each cycle gives each
+ * backend its weight (nginx's and HAProxy's smooth weighted round-robin
+ * are such cycles; where it starts does not matter).  Random or
+ * least-loaded placement breaks the cycle.  Returns 1, or 0 with why.
+ */
+static int rotates(const struct backends *bs, const int *seq, int n,
+		   int wsum, char *why, size_t len)
+{
+	int k, i;
+
+	for (k = wsum; k < n; k++)
+		if (seq[k] != seq[k - wsum]) {
+			snprintf(why, len, "connection %d went to %s, connection "
+				 "%d (one rotation of %d before) to %s: not a "
+				 "rotation", k + 1, bs->b[seq[k]].id,
+				 k + 1 - wsum, wsum, bs->b[seq[k - wsum]].id);
+			return 0;
+		}
+	for (i = 0; i < bs->n; i++) {
+		int got = 0;
+
+		for (k = 0; k < wsum && k < n; k++)
+			got += seq[k] == i;
+		if (got != bs->b[i].weight) {
+			snprintf(why, len, "%s got %d of a rotation of %d, its "
+				 "weight is %d", bs->b[i].id, got, wsum,
+				 bs->b[i].weight);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The backend of each connection, in order, for the evidence. */
+static cJSON *order_json(const struct backends *bs, const int *seq, int n)
+{
+	cJSON *a = cJSON_CreateArray();
+	int k;
+
+	for (k = 0; k < n; k++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(bs->b[seq[k]].id));
+	return a;
+}
+
 static void balance_sequential(struct check_ctx *c, int hold)
 {
 	struct backends *bs = c->env->backends;
 	const struct expect *ex = c->env->expect;
-	int count[BACKENDS_MAX], wsum = 0, n, i, tol, idle = -1;
+	int count[BACKENDS_MAX], seq[256], wsum = 0, n, i, tol, idle = -1;
+	int order = !hold;	/* round-robin: the order is judged too */
 	char why[256], waited[128] = "", d[32];
 
 	for (i = 0; i < bs->n; i++)
 		wsum += bs->b[i].weight;
 	tol = ex->workers > 1 ? ex->workers : 1;
 	n = (4 * wsum < 8 ? 8 : 4 * wsum) * tol;
+	/* nginx workers without a shared zone each rotate on their own */
+	order = order && tol == 1;
+	/* a rotation of two seen 8 times: random passes it once in 2^15 */
+	if (order && n < 8 * wsum)
+		n = 8 * wsum;
 	if (n > 256)
 		n = 256;
-	if (spread(c, hold, n, count) < 0)
+	if (spread(c, hold, n, count, seq) < 0)
 		return;
 	for (i = 0; i < bs->n; i++)
 		if (!count[i])
@@ -129,12 +186,17 @@ static void balance_sequential(struct check_ctx *c, int hold)
 			 "out for fail_timeout=%s after a failure), waited",
 			 bs->b[idle].id, units_fmt_duration(ex->fail_timeout_ms,
 			 d, sizeof(d)));
-		if (spread(c, hold, n, count) < 0)
+		if (spread(c, hold, n, count, seq) < 0)
 			return;
 	}
 	check_evidence_json(c, "counts", counts_json(bs, count));
-	if (fair(bs, count, n, tol, why, sizeof(why)))
-		check_pass(c, "%d connections spread by weight (%s%s)%s", n,
+	check_evidence_json(c, "order", order_json(bs, seq, n));
+	if (order && !rotates(bs, seq, n, wsum, why, sizeof(why)))
+		check_fail(c, "connections in a fixed rotation by weight",
+			   "%s%s", why, waited);
+	else if (fair(bs, count, n, tol, why, sizeof(why)))
+		check_pass(c, "%d connections spread by weight%s (%s%s)%s",
+			   n, order ? " in a fixed rotation" : "",
 			   balance_name(ex->balance), tol > 1 ? ", each of "
 			   "the workers on its own" : "", waited);
 	else if (tol > 1)
@@ -206,6 +268,32 @@ static void balance_ip_hash(struct check_ctx *c)
 			   "%d backends used", used);
 }
 
+/* Nothing to judge: say where connections went. */
+static void observe(struct check_ctx *c)
+{
+	const struct backends *bs = c->env->backends;
+	const struct expect *ex = c->env->expect;
+	int count[BACKENDS_MAX], n = 8 * bs->n, i;
+	char seen[512];
+	size_t used = 0;
+
+	if (n > 64)
+		n = 64;
+	if (spread(c, 0, n, count, NULL) < 0)
+		return;
+	check_evidence_json(c, "counts", counts_json(bs, count));
+	seen[0] = 0;
+	for (i = 0; i < bs->n && used < sizeof(seen); i++)
+		used += snprintf(seen + used, sizeof(seen) - used, "%s%s %d",
+				 i ? ", " : "", bs->b[i].id, count[i]);
+	if (ex->balance == BALANCE_UNKNOWN)
+		check_skip(c, "nothing was expected (--balance METHOD judges "
+			   "it); %d connections went: %s", n, seen);
+	else
+		check_skip(c, "%s balancing is not judged; %d connections "
+			   "went: %s", balance_name(ex->balance), n, seen);
+}
+
 static void run_balance(struct check_ctx *c)
 {
 	switch (c->env->expect->balance) {
@@ -219,8 +307,7 @@ static void run_balance(struct check_ctx *c)
 		balance_ip_hash(c);
 		break;
 	default:
-		check_skip(c, "%s balancing is not judged",
-			   balance_name(c->env->expect->balance));
+		observe(c);
 	}
 	check_evidence_str(c, "method", balance_name(c->env->expect->balance));
 	check_evidence_str(c, "method_from", c->env->expect->balance_from);
@@ -229,22 +316,36 @@ static void run_balance(struct check_ctx *c)
 static void run_backend_down(struct check_ctx *c)
 {
 	struct backends *bs = c->env->backends;
-	int n = 4 * bs->n, k, b;
+	int n = 4 * bs->n, k, b, down;
 	char err[512];
+	struct wsc w0;
 
 	if (bs->n < 2) {
 		check_skip(c, "needs at least two backends");
 		return;
 	}
-	backends_stop(bs, 0, 0);
-	check_evidence_str(c, "stopped", bs->b[0].id);
+	/* the one the next connection reaches: a hash may send nothing to
+	   some backend, and stopping that one would test nothing */
+	down = land(c, &w0, NULL, err, sizeof(err));
+	wsc_free(&w0);
+	if (down == -2) {
+		probe_failed(c, err);
+		return;
+	}
+	if (down < 0) {
+		check_error(c, "cannot tell which backend served a connection");
+		return;
+	}
+	backends_stop(bs, down, 0);
+	check_evidence_str(c, "stopped", bs->b[down].id);
 	for (k = 0; k < n; k++) {
 		struct wsc w;
 
 		b = land(c, &w, NULL, err, sizeof(err));
-		if (b == 0)
+		if (b == down)
 			check_fail(c, "no connection on the stopped backend",
-				   "connection %d landed on %s", k + 1, bs->b[0].id);
+				   "connection %d landed on %s", k + 1,
+				   bs->b[down].id);
 		else if (b == -2)
 			check_fail(c, "every connection succeeds",
 				   "connection %d of %d: %s", k + 1, n, err);
@@ -256,9 +357,9 @@ static void run_backend_down(struct check_ctx *c)
 			break;
 	}
 	if (c->res->status != CHECK_FAIL)
-		check_pass(c, "%d connections succeeded with %s stopped", n,
-			   bs->b[0].id);
-	if (backends_start(bs, 0, err, sizeof(err)) < 0)
+		check_pass(c, "%d connections succeeded with %s (which served "
+			   "the connection before) stopped", n, bs->b[down].id);
+	if (backends_start(bs, down, err, sizeof(err)) < 0)
 		check_error(c, "%s", err);
 }
 
@@ -316,12 +417,12 @@ out:
 const struct check other_checks[] = {
 	{ "distribution.balance", "nginx upstream; HAProxy balance",
 	  "connections spread as the balancing method says", run_balance,
-	  NEEDS_BACKENDS | NEEDS_BALANCE | RUNS_ALONE },
+	  NEEDS_BACKENDS | NEEDS_TUNNEL | RUNS_ALONE },
 	{ "failover.backend-down", "nginx proxy_next_upstream, max_fails",
 	  "with one backend stopped, every new connection still succeeds",
-	  run_backend_down, NEEDS_SPAWNED | RUNS_ALONE },
+	  run_backend_down, NEEDS_SPAWNED | NEEDS_TUNNEL | RUNS_ALONE },
 	{ "concurrency.parallel", "nginx worker_connections, limit_conn",
 	  "--connections simultaneous connections all echo", run_parallel,
-	  RUNS_ALONE },
+	  NEEDS_TUNNEL | RUNS_ALONE },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

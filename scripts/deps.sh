@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential pkg-config libwebsockets-dev libwebsockets-evlib-uv
       libcjson-dev libcurl4-openssl-dev libssl-dev libnghttp2-dev zlib1g-dev openssl
-      nginx-light haproxy
+      nginx-light haproxy squid varnish caddy
       curl python3 python3-jsonschema procps iproute2 valgrind
       clang libclang-rt-14-dev)
 
@@ -25,8 +25,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 	sudo=
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
 	export DEBIAN_FRONTEND=noninteractive
+	# proxies' packages start their service on port 80 when they can:
+	# the host is not ours, so nothing starts (policy-rc.d, invoke-rc.d's
+	# hook), unless the host already has a policy of its own
+	guard=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+		$sudo chmod 755 /usr/sbin/policy-rc.d
+		guard=1
+	fi
 	$sudo apt-get update -qq
 	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+	[ -z "$guard" ] || $sudo rm -f /usr/sbin/policy-rc.d
 fi
 
 # npm: exact versions from tests/package-lock.json; reinstall only when it changed
