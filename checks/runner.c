@@ -383,15 +383,14 @@ static int tunnel_broken(const struct run *run, int first,
 	for (k = first; k < run->n; k++) {
 		const struct run_result *h = &run->r[k];
 
-		if (strcmp(h->check->id, "handshake.status-101") ||
+		if (h == r || strcmp(h->check->id, "handshake.status-101") ||
 		    h->url != r->url || h->res.status != CHECK_FAIL)
 			continue;
 		r->res.status = CHECK_FAIL;
 		r->res.no_tunnel = 1;
-		snprintf(r->res.expected, sizeof(r->res.expected), "%s",
-			 h->res.expected);
-		snprintf(r->res.observed, sizeof(r->res.observed), "%s",
-			 h->res.observed);
+		/* the same fields of another result (h != r) */
+		memcpy(r->res.expected, h->res.expected, sizeof(r->res.expected));
+		memcpy(r->res.observed, h->res.observed, sizeof(r->res.observed));
 		snprintf(r->res.message, sizeof(r->res.message), "not run: no "
 			 "WebSocket handshake completes through the proxy "
 			 "(handshake.status-101: %s)", h->res.observed);
