@@ -158,9 +158,7 @@ static void run_routed(struct check_ctx *c)
 	}
 	reached = cJSON_CreateObject();
 	for (i = 0; i < s->n; i++) {
-		if (s->reached_ms[i] >= 0)
-			n++;
-		if (s->reached_ms[i] >= 0)
+		if (s->reached_ms[i] >= 0 && ++n)
 			cJSON_AddNumberToObject(reached, bs->b[i].id,
 						(double)s->reached_ms[i]);
 		else
