@@ -115,15 +115,14 @@ static void run_host(struct check_ctx *c)
 		check_fail(c, origin, "Origin: %s (the Origin must arrive as the "
 			   "browser sent it)", orig ? orig : "(none)");
 	else if (got && strcmp(host, bare) && !strcmp(got, bare))
-		check_fail(c, host, "Host: %s: the port was dropped (nginx's "
-			   "$host does; use $http_host), so a backend that "
-			   "compares Origin %s with Host refuses browsers, and "
+		check_fail(c, host, "Host: %s: the port was dropped, so a "
+			   "backend that compares Origin %s with Host refuses browsers, and "
 			   "absolute URLs it builds go to the wrong port", got,
 			   origin);
 	else
 		check_fail(c, host, "%s%s", got ? got : "no Host",
-			   got ? " (nginx's default is $proxy_host: "
-			   "set proxy_set_header Host $host or $http_host)" : "");
+			   got ? " (the proxy's upstream name, not the "
+			   "client's Host)" : "");
 	cJSON_Delete(rec);
 }
 
@@ -175,8 +174,8 @@ static void run_x_forwarded_for(struct check_ctx *c)
 	if (got && same_list(got, want))
 		check_pass(c, "X-Forwarded-For: %s", got);
 	else if (got && !strcmp(got, ip))
-		check_fail(c, want, "%s (overwritten: use "
-			   "$proxy_add_x_forwarded_for)", got);
+		check_fail(c, want, "%s (overwritten: the client's list is "
+			   "lost; append to it)", got);
 	else if (got && !strcmp(got, XFF_SENT))
 		check_fail(c, want, "%s (passed on without the client's address: "
 			   "the proxy does not set X-Forwarded-For)", got);
@@ -230,7 +229,7 @@ static void run_forwarded_proto(struct check_ctx *c)
 	got = xfp ? xfp : fproto[0] ? fproto : NULL;
 	if (got && strcasecmp(got, "http") && strcasecmp(got, "https"))
 		check_fail(c, u.tls ? "https" : "http or none", "%s: %s (a "
-			   "scheme is http or https; use $scheme)", xfp ?
+			   "scheme is http or https)", xfp ?
 			   "X-Forwarded-Proto" : "Forwarded proto", got);
 	else if (u.tls && !got)
 		check_fail(c, "X-Forwarded-Proto: https (or Forwarded: proto=https)",
@@ -286,7 +285,7 @@ static void run_http_version(struct check_ctx *c)
 	else
 		check_fail(c, "HTTP/1.1", "%s%s", v[0] ? v : "(unknown)",
 			   !strcmp(v, "HTTP/1.0") ?
-			   " (nginx: proxy_http_version 1.1)" : "");
+			   " (HTTP/1.0 has no Upgrade)" : "");
 	cJSON_Delete(rec);
 }
 

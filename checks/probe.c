@@ -90,6 +90,8 @@ cJSON *probe_record(struct check_ctx *c, const char *token, int *backend)
 				    left < 3000 ? left : 3000, &idx);
 
 	if (!rec) {
+		/* the proxy answered itself: the request never got through */
+		c->res->no_tunnel = 1;
 		check_error(c, "no backend has a record of the request "
 			    "(X-Wsctl-Probe: %s): did it reach a wsctl echo?",
 			    token);

@@ -111,9 +111,12 @@ static int run_cmd(const char *cmd, char *err, size_t errlen)
 static int reload(const struct check_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->reload_pid) {
-		if (kill(cfg->reload_pid, SIGHUP) < 0)
-			return snprintf(err, errlen, "SIGHUP to nginx (pid %ld): "
-					"%s", (long)cfg->reload_pid,
+		int sig = cfg->reload_sig ? cfg->reload_sig : SIGHUP;
+
+		if (kill(cfg->reload_pid, sig) < 0)
+			return snprintf(err, errlen, "%s to the proxy (pid %ld): "
+					"%s", strsignal(sig),
+					(long)cfg->reload_pid,
 					strerror(errno)), -1;
 		return 0;
 	}

@@ -21,6 +21,9 @@ struct check_config {
 						   NULL */
 	int nurls;
 	const char *nginx_conf;		/* --nginx-conf */
+	const char *proxy_config;	/* --proxy-config */
+	const char *proxy_kind;		/* --proxy */
+	int start;			/* --start */
 	const char *locations[RUN_MAX_URLS];	/* --location PATH */
 	int nlocations;
 	int start_nginx;		/* --start-nginx */
@@ -43,6 +46,8 @@ struct check_config {
 	const char *reload_cmd;		/* --reload-cmd, run by /bin/sh */
 	pid_t reload_pid;		/* or: the nginx master we started,
 					   reloaded by SIGHUP; 0 for none */
+	int reload_sig;			/* what reloads it, when not SIGHUP
+					   (HAProxy's SIGUSR2) */
 	int64_t settle_ms;		/* --settle: how long to wait for the
 					   proxy to route to every backend;
 					   0: not at all */

@@ -71,6 +71,7 @@ int settle_wait(const struct check_env *env, const char *url,
 	struct backends *bs = env->backends;
 	int64_t t0 = clock_ms(), left;
 	int vary = can_vary_source(url, connect), missing, i, idle = 50;
+	int denied = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->n = bs ? bs->n : 0;
@@ -82,7 +83,7 @@ int settle_wait(const struct check_env *env, const char *url,
 		const char *hdrs[1] = { line };
 		struct wsc_opts o;
 		struct wsc w;
-		int rc, b;
+		int rc, b, status;
 
 		backends_token(token);
 		snprintf(line, sizeof(line), "X-Wsctl-Probe: %s", token);
@@ -101,6 +102,7 @@ int settle_wait(const struct check_env *env, const char *url,
 		o.source = vary && s->tries % 2 ? src : NULL;
 		rc = wsc_open(&w, &o, err, sizeof(err));
 		b = served(bs, &w, rc, token);
+		status = w.head_len ? w.res.status : 0;
 		wsc_free(&w);
 		s->tries++;
 		if (b >= 0 && s->reached_ms[b] < 0) {
@@ -118,6 +120,13 @@ int settle_wait(const struct check_env *env, const char *url,
 		if (rc == WSC_ERR_CONNECT || rc == WSC_ERR_TLS ||
 		    rc == WSC_ERR_REQUEST)
 			break;
+		/* the proxy's own 4xx, again: its rules, not a health check
+		   (those answer 502 or 503) */
+		if (rc == WSC_ERR_STATUS && status >= 400 && status < 500 &&
+		    status != 408 && status != 429 && ++denied >= 3)
+			break;
+		if (rc != WSC_ERR_STATUS || status >= 500)
+			denied = 0;
 		/* a proxy that marked a backend down: give it time */
 		left = bound_ms - (clock_ms() - t0);
 		pause_ms(left < idle ? (int)(left > 0 ? left : 0) : idle);
@@ -167,6 +176,9 @@ static void run_routed(struct check_ctx *c)
 	check_evidence_json(c, "reached_ms", reached);
 	check_evidence_num(c, "requests", s->tries);
 	check_evidence_num(c, "ms", (double)s->ms);
+	/* no backend at all: when no handshake completes either, that is
+	   the one cause */
+	c->res->no_tunnel = n == 0;
 	if (n == s->n) {
 		check_pass(c, "every backend served a request within %s (%d "
 			   "request%s)", units_fmt_duration(s->ms, d, sizeof(d)),

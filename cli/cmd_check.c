@@ -18,12 +18,17 @@
 #include "checks/nginx_conf.h"
 #include "checks/nginx_run.h"
 #include "checks/plan.h"
+#include "checks/proxy.h"
 #include "checks/sandbox.h"
 #include "checks/run.h"
+#include "cli/check_proxy.h"
 #include "cli/cli.h"
 #include "cli/report.h"
 #include "common/addr.h"
 #include "common/units.h"
+
+/* --proxy-config's model, read while the options are checked */
+static struct proxy_model pm;
 
 static const char usage[] =
 "usage: wsctl check [options] [URL...]\n"
@@ -40,6 +45,11 @@ static const char usage[] =
 "                           backends for every upstream, host paths moved\n"
 "  --real-time              keep the sandbox's timeouts as written (default:\n"
 "                           every timeout, and --idle, at 1/30 or less)\n"
+"  --proxy-config FILE      read them from a config of nginx, HAProxy,\n"
+"                           Caddy (Caddyfile) or Apache; its kind detected\n"
+"  --proxy KIND             ... or this: nginx, haproxy, caddy, apache\n"
+"  --start                  run that proxy on a sandboxed copy of it, as\n"
+"                           --start-nginx does (nginx: the same)\n"
 "  --location PATH          check the location nginx picks for PATH\n"
 "                           (repeatable; default: every WebSocket location)\n"
 "  --backends LIST          wsctl echo backends behind the proxy: ADDR,...\n"
@@ -93,12 +103,15 @@ enum {
 	OPT_CONNECTIONS, OPT_TIMEOUT, OPT_INSECURE, OPT_CA, OPT_REPORT,
 	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION, OPT_STRICT_BACKENDS,
 	OPT_REAL_TIME, OPT_RELOAD_CMD, OPT_CAPACITY, OPT_EXPECT_STICKY,
-	OPT_SETTLE,
+	OPT_SETTLE, OPT_PROXY_CONFIG, OPT_PROXY, OPT_START,
 };
 
 static const struct option options[] = {
 	{ "nginx-conf", required_argument, NULL, OPT_NGINX_CONF },
 	{ "start-nginx", no_argument, NULL, OPT_START_NGINX },
+	{ "proxy-config", required_argument, NULL, OPT_PROXY_CONFIG },
+	{ "proxy", required_argument, NULL, OPT_PROXY },
+	{ "start", no_argument, NULL, OPT_START },
 	{ "location", required_argument, NULL, OPT_LOCATION },
 	{ "strict-backends", no_argument, NULL, OPT_STRICT_BACKENDS },
 	{ "real-time", no_argument, NULL, OPT_REAL_TIME },
@@ -206,7 +219,7 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		 struct backends *bs, struct out_opts *out)
 {
 	const char *cmd = argv[0];
-	char err[256];
+	char err[1024];
 	int c, color = -1;
 	uint64_t n;
 
@@ -215,6 +228,9 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		switch (c) {
 		case OPT_NGINX_CONF: cfg->nginx_conf = optarg; break;
 		case OPT_START_NGINX: cfg->start_nginx = 1; break;
+		case OPT_PROXY_CONFIG: cfg->proxy_config = optarg; break;
+		case OPT_PROXY: cfg->proxy_kind = optarg; break;
+		case OPT_START: cfg->start = 1; break;
 		case OPT_STRICT_BACKENDS: bs->strict = 1; break;
 		case OPT_REAL_TIME: cfg->time_div = 1; break;
 		case OPT_RELOAD_CMD:
@@ -328,8 +344,44 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 					 argv[optind]);
 		cfg->urls[cfg->nurls++] = argv[optind];
 	}
-	if (!cfg->nurls && !cfg->nginx_conf)
-		return cli_usage(cmd, "nothing to check: give a URL or --nginx-conf");
+	if (cfg->proxy_config && cfg->nginx_conf)
+		return cli_usage(cmd, "--proxy-config or --nginx-conf, not both");
+	if (cfg->start && !cfg->proxy_config)
+		return cli_usage(cmd, "--start needs --proxy-config");
+	if (cfg->proxy_kind && !cfg->proxy_config)
+		return cli_usage(cmd, "--proxy needs --proxy-config");
+	if (cfg->proxy_config) {
+		const struct proxy_driver *d = NULL;
+
+		if (cfg->proxy_kind && !(d = proxy_find(cfg->proxy_kind)))
+			return cli_usage(cmd, "unknown proxy '%s' (nginx, "
+					 "haproxy, caddy, apache)",
+					 cfg->proxy_kind);
+		if (proxy_load(&pm, cfg->proxy_config, d, err, sizeof(err)) < 0)
+			return cli_err(cmd, "%s", err), EXIT_USAGE;
+		if (pm.drv == &proxy_nginx) {
+			/* nginx's own path: the same as --nginx-conf */
+			cfg->nginx_conf = cfg->proxy_config;
+			cfg->start_nginx = cfg->start;
+			cfg->proxy_config = NULL;
+		} else if (cfg->nurls || cfg->nlocations) {
+			return cli_usage(cmd, "a URL or --location with a %s "
+					 "config: its first frontend is the "
+					 "target", pm.drv->kind);
+		} else if (!cfg->start) {
+			return cli_usage(cmd, "--proxy-config for %s needs "
+					 "--start (a running one: give its URL "
+					 "and --backends)", pm.drv->kind);
+		} else if (cfg->reload_cmd || bs->n) {
+			return cli_usage(cmd, "--reload-cmd or --backends with "
+					 "--start: the sandbox reloads the %s it "
+					 "started and starts a backend for every "
+					 "server itself", pm.drv->kind);
+		}
+	}
+	if (!cfg->nurls && !cfg->nginx_conf && !cfg->proxy_config)
+		return cli_usage(cmd, "nothing to check: give a URL, "
+				 "--proxy-config or --nginx-conf");
 	if (cfg->start_nginx && !cfg->nginx_conf)
 		return cli_usage(cmd, "--start-nginx needs --nginx-conf");
 	if (cfg->start_nginx && cfg->reload_cmd)
@@ -507,6 +559,7 @@ int cmd_check(int argc, char **argv)
 {
 	static struct backends bs, extra;
 	static struct sandbox sb;
+	static struct proxy_box pb;
 	static struct plan plan;
 	struct check_config cfg = {
 		.idle_ms = 65000, .connections = 200, .timeout_ms = 30000,
@@ -542,6 +595,11 @@ int cmd_check(int argc, char **argv)
 	if (cfg.nginx_conf &&
 	    setup(&cfg, &conf, &sb, &bs, &extra, &ex, &plan) != EXIT_OK)
 		goto out;
+	if (cfg.proxy_config && check_proxy_setup(&cfg, &ex, &bs, &pm, &pb,
+						  err, sizeof(err)) < 0) {
+		cli_err("check", "%s", err);
+		goto out;
+	}
 	if (!cfg.nginx_conf && bs.spawn)
 		for (i = 0; i < cfg.nurls; i++) {
 			struct url u;
@@ -572,6 +630,11 @@ int cmd_check(int argc, char **argv)
 		}
 		cfg.reload_pid = ngx.pid;
 	}
+	if (cfg.proxy_config &&
+	    check_proxy_start(&cfg, &pm, &pb, err, sizeof(err)) < 0) {
+		cli_err("check", "%s", err);
+		goto out;
+	}
 	if (cfg.nginx_conf)
 		run_targets(&cfg, conf, &plan, &bs, &notes, &run);
 	else if (!run_interrupted() && run_checks(&env, &run) < 0) {
@@ -579,6 +642,14 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	snprintf(run.server, sizeof(run.server), "%s", notes.server);
+	for (i = 0; !cfg.nginx_conf && i < run.n; i++) {
+		struct check_result *res = &run.r[i].res;
+
+		if (cfg.proxy_config)
+			proxy_blame(&pm, run.r[i].check->id, res);
+		else
+			proxy_hint(notes.server, run.r[i].check->id, res);
+	}
 	run.interrupted |= run_interrupted();
 	rc = output(&run, &cfg, &out, cfg.start_nginx ? &sb : NULL,
 		    cfg.nginx_conf ? &plan : NULL);
@@ -593,9 +664,11 @@ int cmd_check(int argc, char **argv)
 			cli_err("check", "a check never finished; exiting "
 				"without cleaning up after it");
 		nginx_stop(&ngx);
+		proxy_stop(&pb);
 		backends_stop_all(&bs);
 		backends_stop_all(&extra);
 		sandbox_free(&sb);
+		proxy_box_free(&pb);
 		fflush(NULL);
 		_exit(EXIT_FAIL);
 	}
@@ -603,9 +676,12 @@ out:
 	if (run_interrupted() && rc == EXIT_USAGE)
 		rc = EXIT_FAIL;
 	nginx_stop(&ngx);
+	proxy_stop(&pb);
 	backends_stop_all(&bs);
 	backends_stop_all(&extra);
 	sandbox_free(&sb);
+	proxy_box_free(&pb);
+	proxy_model_free(&pm);
 	run_free(&run);
 	nginx_conf_free(conf);
 	curl_global_cleanup();

@@ -214,7 +214,10 @@ static cJSON *build(const struct run *run, const struct report_meta *m)
 			cJSON_AddStringToObject(o, "fix", r->res.ref.fix);
 		} else {
 			cJSON_AddNullToObject(o, "config_ref");
-			cJSON_AddNullToObject(o, "fix");
+			if (r->res.ref.fix[0])	/* the proxy's hint */
+				cJSON_AddStringToObject(o, "fix", r->res.ref.fix);
+			else
+				cJSON_AddNullToObject(o, "fix");
 		}
 		cJSON_AddItemToObject(o, "evidence", r->res.evidence ?
 				      cJSON_Duplicate(r->res.evidence, 1) :

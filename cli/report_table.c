@@ -122,9 +122,12 @@ static void roots(FILE *f, const struct run *run)
 				v[i].ref->file, v[i].ref->line,
 				v[i].ref->directive, v[i].ref->fix);
 		else
-			fprintf(f, "  %s: %s\n    fails:", v[i].ids[0],
+			fprintf(f, "  %s: %s\n%s%s%s    fails:", v[i].ids[0],
 				v[i].first->res.message[0] ?
-				v[i].first->res.message : v[i].first->res.observed);
+				v[i].first->res.message : v[i].first->res.observed,
+				v[i].first->res.ref.fix[0] ? "    fix: " : "",
+				v[i].first->res.ref.fix,
+				v[i].first->res.ref.fix[0] ? "\n" : "");
 		for (k = 0; k < v[i].nids; k++)
 			fprintf(f, "%s %s", k ? "," : "", v[i].ids[k]);
 		if (v[i].follow)
@@ -191,6 +194,8 @@ void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 			fprintf(f, "%-41s %s:%u: %s\n%-41s fix: %s\n", "",
 				r->res.ref.file, r->res.ref.line,
 				r->res.ref.directive, "", r->res.ref.fix);
+		else if (r->res.ref.fix[0])
+			fprintf(f, "%-41s fix: %s\n", "", r->res.ref.fix);
 	}
 	roots(f, run);
 	settles(f, run);

@@ -105,6 +105,32 @@ import json, sys; r = json.load(open(sys.argv[1]))
 print(' '.join(sorted(c['id'] for c in r['checks'] if c['status'] in ('fail', 'error'))))" "$1" 2>/dev/null
 }
 
+# root_causes REPORT: "roots=A,B lines=N,M followers-ok=1": the checks
+# that failed on their own, the config lines they name, and whether every
+# other failure follows from handshake.status-101
+root_causes() {
+	/usr/bin/python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+bad = [c for c in r["checks"] if c["status"] in ("fail", "error")]
+roots = sorted({c["id"] for c in bad if not c["cause"]})
+follow = all(c["cause"] == "handshake.status-101" for c in bad if c["cause"])
+lines = sorted({c["config_ref"]["line"] for c in bad
+                if not c["cause"] and c["config_ref"]})
+print("roots=%s lines=%s followers-ok=%d" % (",".join(roots) or "none",
+      ",".join(map(str, lines)) or "none", follow))
+PY
+}
+
+# expected_roots FILE: its "wsctl-expect:" ids, sorted, comma-separated;
+# expected_lines FILE: the numbers of its lines marked "# BLAME"
+expected_roots() {
+	sed -n 's/.*wsctl-expect: //p' "$1" | tr ' ' '\n' | sort | paste -sd,
+}
+expected_lines() {
+	grep -n '# BLAME' "$1" | cut -d: -f1 | paste -sd,
+}
+
 # check_proxy NAME ARGS...: wsctl check ARGS of the proxy on
 # 127.0.0.1:$LISTEN, with echo backends it spawns on $B1 and $B2; the
 # table and report go to $OUT/check-NAME.*; sets RC and FAILED
