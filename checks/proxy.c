@@ -164,6 +164,21 @@ void proxy_strip_comment(char *s)
 		c[-1] = 0;
 }
 
+void proxy_split(const char *line, struct proxy_args *a)
+{
+	char *p;
+
+	snprintf(a->buf, sizeof(a->buf), "%s", line);
+	a->n = 0;
+	for (p = strtok(a->buf, " \t\r"); p && a->n < PROXY_MAX_ARGS - 1;
+	     p = strtok(NULL, " \t\r")) {
+		if (*p == '#')
+			break;
+		a->v[a->n++] = p;
+	}
+	a->v[a->n] = NULL;
+}
+
 const char *proxy_word(const char *line, char *w, size_t wlen)
 {
 	size_t i = 0;
@@ -246,4 +261,26 @@ void proxy_hint(const char *server, const char *id, struct check_result *res)
 		return;
 	if (d && d->hint && (h = d->hint(id)))
 		snprintf(res->ref.fix, sizeof(res->ref.fix), "%s", h);
+}
+
+const char *proxy_rule_fix(const struct proxy_rule *rules, const char *id)
+{
+	for (; rules->id; rules++)
+		if (!strcmp(rules->id, id))
+			return rules->fix;
+	return NULL;
+}
+
+void proxy_rule_blame(const struct proxy_model *m,
+		      const struct proxy_rule *rules, const char *id,
+		      struct check_ref *ref)
+{
+	for (; rules->id; rules++) {
+		if (strcmp(rules->id, id))
+			continue;
+		if (!rules->missing && !proxy_fact(m, rules->key))
+			return;
+		proxy_ref(m, rules->key, rules->missing, rules->fix, ref);
+		return;
+	}
 }

@@ -107,6 +107,9 @@ struct proxy_driver {
 	/* the line of m that a failure of id comes from, into ref */
 	void (*blame)(const struct proxy_model *m, const char *id,
 		      struct check_ref *ref);
+	/* once it accepts: whether it is ready to serve (Caddy: its
+	   certificates made); NULL when accepting is enough */
+	int (*ready)(const struct proxy_model *m, const struct proxy_box *b);
 };
 
 extern const struct proxy_driver proxy_nginx, proxy_haproxy, proxy_caddy,
@@ -174,6 +177,18 @@ void proxy_hint(const char *server, const char *id, struct check_result *res);
 
 /* ---- for the drivers --------------------------------------------- */
 
+#define PROXY_MAX_ARGS 32
+
+/* A line's words, up to a comment (a word that starts with '#'). */
+struct proxy_args {
+	char buf[1024];
+	char *v[PROXY_MAX_ARGS];
+	int n;
+};
+
+/* Split line into a's words (a owns the copy). */
+void proxy_split(const char *line, struct proxy_args *a);
+
 /* The line without its leading blanks, and its first word into w. */
 const char *proxy_word(const char *line, char *w, size_t wlen);
 
@@ -191,6 +206,22 @@ void proxy_copy_line(FILE *f, const struct proxy_model *m, unsigned n,
 const struct hostport *proxy_stand_in(const struct proxy_model *m,
 				      const struct proxy_box *b,
 				      const char *addr);
+
+/* A driver's table row: for check id, the fact to blame (key), what to
+   say when the config lacks it (missing; NULL: blame only the fact),
+   and the fix in the proxy's words. */
+struct proxy_rule {
+	const char *id, *key, *missing, *fix;
+};
+
+/* The fix of id in rules (ended by a zeroed row), or NULL. */
+const char *proxy_rule_fix(const struct proxy_rule *rules, const char *id);
+
+/* Fill ref for id from rules: its fact's line, or the section's with
+   what is missing. */
+void proxy_rule_blame(const struct proxy_model *m,
+		      const struct proxy_rule *rules, const char *id,
+		      struct check_ref *ref);
 
 /* Fill ref from the fact key when m has it, else from the section. */
 void proxy_ref(const struct proxy_model *m, const char *key,

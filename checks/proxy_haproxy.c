@@ -13,29 +13,6 @@
 #include "checks/proxy.h"
 #include "common/units.h"
 
-#define MAX_ARGS 32
-
-struct args {
-	char buf[1024];
-	char *v[MAX_ARGS];
-	int n;
-};
-
-/* The words of a line, up to a comment. */
-static void split(const char *line, struct args *a)
-{
-	char *p;
-
-	snprintf(a->buf, sizeof(a->buf), "%s", line);
-	if ((p = strchr(a->buf, '#')))
-		*p = 0;
-	a->n = 0;
-	for (p = strtok(a->buf, " \t"); p && a->n < MAX_ARGS - 1;
-	     p = strtok(NULL, " \t"))
-		a->v[a->n++] = p;
-	a->v[a->n] = NULL;
-}
-
 static int is_section(const char *w)
 {
 	return !strcmp(w, "global") || !strcmp(w, "defaults") ||
@@ -96,7 +73,7 @@ struct scope {
 
 /* http-request deny (or reject, tarpit, return) on an Upgrade that is
    not h2c's: WebSocket handshakes refused. */
-static int denies_upgrade(const char *line, const struct args *a)
+static int denies_upgrade(const char *line, const struct proxy_args *a)
 {
 	if (a->n < 2 || strcmp(a->v[0], "http-request") ||
 	    (strcmp(a->v[1], "deny") && strcmp(a->v[1], "reject") &&
@@ -106,7 +83,7 @@ static int denies_upgrade(const char *line, const struct args *a)
 }
 
 static void scope_line(const char *line, struct scope *s,
-		       const struct args *a, unsigned n)
+		       const struct proxy_args *a, unsigned n)
 {
 	int64_t t;
 
@@ -158,14 +135,14 @@ static int read_conf(struct proxy_model *m, char *err, size_t errlen)
 	struct scope defaults = { 0 }, front = { 0 }, back = { 0 };
 	char want[128] = "", path[256] = "/", sect[32] = "", name[128] = "";
 	unsigned n, front_line = 0, back_line = 0;
-	struct args a;
+	struct proxy_args a;
 	int in_front = 0, in_back = 0, pass;
 
 	/* pass 0: the frontend (the first that binds) and the backend it
 	   sends WebSocket traffic to; pass 1: that backend's servers */
 	for (pass = 0; pass < 2; pass++)
 	for (n = 1; n <= m->nlines; n++) {
-		split(m->line[n], &a);
+		proxy_split(m->line[n], &a);
 		if (!a.n)
 			continue;
 		if (is_section(a.v[0]) && !isspace((unsigned char)m->line[n][0])) {
@@ -309,7 +286,7 @@ static int in_list(const char *const *l, const char *w)
 
 /* bind ADDR [opts]: ADDR the copy's port, a certificate the sandbox's. */
 static void write_bind(FILE *f, const struct proxy_box *b, const char *pem,
-		       const struct args *a, int idx)
+		       const struct proxy_args *a, int idx)
 {
 	int i;
 
@@ -331,7 +308,7 @@ static void write_bind(FILE *f, const struct proxy_box *b, const char *pem,
 
 /* server NAME ADDR [opts]: ADDR the stand-in's, TLS to it gone. */
 static void write_server(FILE *f, const struct hostport *to,
-			 const struct args *a)
+			 const struct proxy_args *a)
 {
 	int i;
 
@@ -379,9 +356,9 @@ static int write_conf(const struct proxy_model *m, struct proxy_box *b,
 	if (!(f = fopen(b->conf, "w")))
 		return snprintf(err, errlen, "cannot write %s", b->conf), -1;
 	for (n = 1; n <= m->nlines; n++) {
-		struct args a;
+		struct proxy_args a;
 
-		split(m->line[n], &a);
+		proxy_split(m->line[n], &a);
 		if (a.n && is_section(a.v[0]) &&
 		    !isspace((unsigned char)m->line[n][0])) {
 			snprintf(sect, sizeof(sect), "%s", a.v[0]);
@@ -435,9 +412,7 @@ static void argv_of(const struct proxy_box *b, const char **argv)
 }
 
 /* For each check: the fact to blame, what is missing, and the fix. */
-static const struct {
-	const char *id, *key, *missing, *fix;
-} rules[] = {
+static const struct proxy_rule rules[] = {
 	{ "headers.x-forwarded-for", "forwardfor", "no option forwardfor",
 	  "option forwardfor" },
 	{ "headers.x-real-ip", "x-real-ip", "no X-Real-IP set",
@@ -465,11 +440,10 @@ static const struct {
 
 static const char *hint(const char *id)
 {
-	int i;
+	const char *fix = proxy_rule_fix(rules, id);
 
-	for (i = 0; rules[i].id; i++)
-		if (!strcmp(rules[i].id, id))
-			return rules[i].fix;
+	if (fix)
+		return fix;
 	if (!strcmp(id, "upgrade.h2c"))
 		return "http-request deny if { req.hdr(upgrade) -i h2c }";
 	if (!strcmp(id, "reload.tunnels"))
@@ -480,19 +454,10 @@ static const char *hint(const char *id)
 static void blame(const struct proxy_model *m, const char *id,
 		  struct check_ref *ref)
 {
-	int i;
-
-	for (i = 0; rules[i].id; i++) {
-		if (strcmp(rules[i].id, id))
-			continue;
-		if (!rules[i].missing && !proxy_fact(m, rules[i].key))
-			return;
-		proxy_ref(m, rules[i].key, rules[i].missing, rules[i].fix, ref);
-		return;
-	}
+	proxy_rule_blame(m, rules, id, ref);
 }
 
 const struct proxy_driver proxy_haproxy = {
 	"haproxy", "haproxy", NULL, detect, read_conf, write_conf, argv_of,
-	SIGUSR2, hint, blame,
+	SIGUSR2, hint, blame, NULL,
 };

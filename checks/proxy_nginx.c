@@ -56,4 +56,5 @@ static const char *hint(const char *id)
 
 const struct proxy_driver proxy_nginx = {
 	"nginx", "nginx", "nginx", detect, NULL, NULL, NULL, 0, hint, NULL,
+	NULL,
 };

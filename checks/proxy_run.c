@@ -236,7 +236,8 @@ int proxy_start(const struct proxy_model *m, struct proxy_box *b, char *err,
 				 200, e, sizeof(e));
 		if (fd >= 0) {
 			close(fd);
-			return 0;
+			if (!m->drv->ready || m->drv->ready(m, b))
+				return 0;
 		}
 		nanosleep(&ts, NULL);
 	}

@@ -15,12 +15,14 @@ skip=()
 
 # file KIND CONF: the config checked in the sandbox
 file() {
-	local kind=$1 conf=$2 name want_roots want_lines want_rc=1
+	local kind=$1 conf=$2 name want_roots want_lines want_rc=1 args
 	name=$kind-$(basename "$conf" | sed 's/\.[a-z]*$//')
 	want_roots=$(expected_roots "$conf")
 	want_lines=$(expected_lines "$conf")
 	[ "$want_roots" = none ] && want_rc=0
-	"$WSCTL" check --proxy-config "$conf" --start --quick "${skip[@]}" \
+	# what the user expects of it, where the config cannot say
+	read -ra args < <(sed -n 's/.*wsctl-args: //p' "$conf")
+	"$WSCTL" check --proxy-config "$conf" --start --quick "${skip[@]}" "${args[@]}" \
 		--report "$OUT/file-$name.json" >"$OUT/file-$name.table" 2>&1
 	expect_eq "$name, as a file: exit $want_rc" "$?" "$want_rc"
 	expect_eq "$name, as a file: its mistake, its line" \
