@@ -240,10 +240,9 @@ void proxy_blame(const struct proxy_model *m, const char *id,
 
 	if (res->status != CHECK_FAIL && res->status != CHECK_ERROR)
 		return;
-	/* a check that could not run for want of a tunnel is not its own
-	   directive's fault; the handshake's failure is */
-	if (res->cause[0] ||
-	    (res->no_tunnel && strcmp(id, "handshake.status-101")))
+	/* one that follows from another's failure is not its own
+	   directive's fault */
+	if (res->cause[0])
 		return;
 	if (m->drv->blame)
 		m->drv->blame(m, id, &res->ref);

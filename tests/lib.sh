@@ -123,12 +123,18 @@ PY
 }
 
 # expected_roots FILE: its "wsctl-expect:" ids, sorted, comma-separated;
-# expected_lines FILE: the numbers of its lines marked "# BLAME"
+# expected_lines FILE: the numbers of its lines marked "# BLAME", or
+# those its "wsctl-lines:" names (Apache takes no comment after a
+# directive)
 expected_roots() {
 	sed -n 's/.*wsctl-expect: //p' "$1" | tr ' ' '\n' | sort | paste -sd,
 }
 expected_lines() {
-	grep -n '# BLAME' "$1" | cut -d: -f1 | paste -sd,
+	if grep -q 'wsctl-lines: ' "$1"; then
+		sed -n 's/.*wsctl-lines: //p' "$1"
+	else
+		grep -n '# BLAME' "$1" | cut -d: -f1 | paste -sd,
+	fi
 }
 
 # check_proxy NAME ARGS...: wsctl check ARGS of the proxy on
