@@ -264,6 +264,9 @@ static int read_conf(struct proxy_model *m, char *err, size_t errlen)
 					proxy_fact_add(m, "host", n);
 				else if (!strcasecmp(h, "X-Real-IP"))
 					proxy_fact_add(m, "x-real-ip", n);
+				else if (!strcasecmp(h, "-Upgrade") ||
+					 !strcasecmp(h, "-Connection"))
+					proxy_fact_add(m, "drop-upgrade", n);
 				else if (!strcasecmp(h, "-X-Forwarded-For") ||
 					 !strcasecmp(h, "X-Forwarded-For"))
 					proxy_fact_add(m, "xff", n);
@@ -513,6 +516,10 @@ static int ready(const struct proxy_model *m, const struct proxy_box *b)
 }
 
 static const struct proxy_rule rules[] = {
+	{ "handshake.status-101", "drop-upgrade", NULL,
+	  "remove it: Caddy passes a WebSocket's Upgrade on by itself" },
+	{ "headers.upgrade-connection", "drop-upgrade", NULL,
+	  "remove it: Caddy passes a WebSocket's Upgrade on by itself" },
 	{ "headers.x-real-ip", "x-real-ip", "no header_up X-Real-IP",
 	  "header_up X-Real-IP {remote_host}" },
 	{ "headers.host", "host", NULL,
