@@ -139,12 +139,13 @@ expected_lines() {
 
 # check_proxy NAME ARGS...: wsctl check ARGS of the proxy on
 # 127.0.0.1:$LISTEN, with echo backends it spawns on $B1 and $B2; the
-# table and report go to $OUT/check-NAME.*; sets RC and FAILED
+# table and report go to $OUT/check-NAME.* ($BACKENDS instead, when
+# set); sets RC and FAILED
 check_proxy() {
 	local name=$1
 	shift
 	"$WSCTL" check --color never --report "$OUT/check-$name.json" \
-		--backends "spawn:127.0.0.1:$B1,127.0.0.1:$B2" "$@" \
+		--backends "${BACKENDS:-spawn:127.0.0.1:$B1,127.0.0.1:$B2}" "$@" \
 		"ws://127.0.0.1:$LISTEN/" >"$OUT/check-$name.table" 2>&1
 	RC=$?
 	FAILED=$(failed_checks "$OUT/check-$name.json")

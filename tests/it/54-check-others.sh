@@ -106,9 +106,13 @@ expect_match "varnish: failover fails for the piped connection to the stopped on
 stop "$VARNISH"
 
 # --- Caddy: lb_policy random is not round-robin ------------------------
+# start_caddy POLICY [N]: backend 1 listed N times (Caddy's weights)
 start_caddy() {
+	local b1 k
 	ports
-	sed -e "s/@LISTEN@/$LISTEN/; s/@BACKEND1@/$B1/; s/@BACKEND2@/$B2/; s/@POLICY@/$1/" \
+	b1=$B1
+	for ((k = 1; k < ${2:-1}; k++)); do b1="$b1 127.0.0.1:$B1"; done
+	sed -e "s/@LISTEN@/$LISTEN/; s/@BACKEND1@/$b1/; s/@BACKEND2@/$B2/; s/@POLICY@/$1/" \
 		"$FIX/caddy/Caddyfile.in" >"$OUT/Caddyfile.$1"
 	HOME=$OUT XDG_DATA_HOME=$OUT/caddy-data XDG_CONFIG_HOME=$OUT/caddy-config \
 		spawn "caddy-$1" caddy run --config "$OUT/Caddyfile.$1" --adapter caddyfile
@@ -142,6 +146,15 @@ check_proxy caddy-none --only 'distribution.*'
 expect_match "caddy, nothing expected: the distribution is reported, not judged" \
 	"$(grep '^distribution.balance' "$OUT/check-caddy-none.table")" \
 	"skip +nothing was expected \(--balance METHOD judges it\); 16 connections went: "
+stop "$CADDY"
+
+# Caddy weighs an upstream by listing it again: 3:1 in a fixed rotation
+start_caddy round_robin 3
+WANT=''
+BACKENDS="spawn:127.0.0.1:$B1*3,127.0.0.1:$B2" repeat caddy-weighted "$RUNS" \
+	--balance round-robin --only 'distribution.*'
+expect_eq "caddy round_robin 3:1: $RUNS of $RUNS pass distribution.balance" \
+	"$RUNS_OK" "$RUNS"
 stop "$CADDY"
 
 # --- HAProxy weight 3:1: a weighted rotation passes --------------------
