@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "common/clock.h"
+#include "common/proc.h"
 #include "checks/backends.h"
 #include "common/tmpdir.h"
 #include "common/addr.h"
@@ -314,7 +315,6 @@ void backends_unview(const struct backends *view, const int *idx,
 int backends_stop(struct backends *bs, int i, int hard)
 {
 	pid_t pid;
-	int64_t until;
 
 	pthread_mutex_lock(&bs->lock);
 	pid = bs->b[i].pid;
@@ -322,18 +322,7 @@ int backends_stop(struct backends *bs, int i, int hard)
 	pthread_mutex_unlock(&bs->lock);
 	if (pid <= 0)
 		return -1;
-	kill(pid, hard ? SIGKILL : SIGTERM);
-	until = clock_ms() + 3000;
-	while (waitpid(pid, NULL, WNOHANG) == 0) {
-		struct timespec ts = { 0, 10 * 1000000L };
-
-		if (clock_ms() > until) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			break;
-		}
-		nanosleep(&ts, NULL);
-	}
+	proc_stop(pid, hard ? SIGKILL : SIGTERM, 3000);
 	return 0;
 }
 

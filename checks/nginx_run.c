@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/proc.h"
 #include "checks/nginx_run.h"
 #include "common/net.h"
 
@@ -140,21 +141,9 @@ int nginx_start(struct nginx_proc *p, const char *prefix, const char *conf,
 
 void nginx_stop(struct nginx_proc *p)
 {
-	int64_t until = clock_ms() + 3000;
-
 	if (p->pid > 0) {
 		/* TERM is nginx's fast shutdown: no waiting for open tunnels */
-		kill(p->pid, SIGTERM);
-		while (waitpid(p->pid, NULL, WNOHANG) == 0) {
-			struct timespec ts = { 0, 10 * 1000000L };
-
-			if (clock_ms() > until) {
-				kill(p->pid, SIGKILL);
-				waitpid(p->pid, NULL, 0);
-				break;
-			}
-			nanosleep(&ts, NULL);
-		}
+		proc_stop(p->pid, SIGTERM, 3000);
 		p->pid = 0;
 	}
 }

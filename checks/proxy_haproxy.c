@@ -253,18 +253,20 @@ static int read_conf(struct proxy_model *m, char *err, size_t errlen)
 		proxy_fact_add(m, "balance", m->balance_line);
 	if (m->timeout_line)
 		proxy_fact_add(m, "timeout", m->timeout_line);
-	if (defaults.forwardfor)
-		proxy_fact_add(m, "forwardfor", defaults.forwardfor);
-	if (defaults.redispatch)
-		proxy_fact_add(m, "redispatch", defaults.redispatch);
-	if (defaults.realip)
-		proxy_fact_add(m, "x-real-ip", defaults.realip);
-	if (defaults.proto)
-		proxy_fact_add(m, "x-forwarded-proto", defaults.proto);
-	if (defaults.host)
-		proxy_fact_add(m, "host", defaults.host);
-	if (defaults.deny)
-		proxy_fact_add(m, "deny-upgrade", defaults.deny);
+	{
+		const struct { const char *key; unsigned line; } facts[] = {
+			{ "forwardfor", defaults.forwardfor },
+			{ "redispatch", defaults.redispatch },
+			{ "x-real-ip", defaults.realip },
+			{ "x-forwarded-proto", defaults.proto },
+			{ "host", defaults.host },
+			{ "deny-upgrade", defaults.deny },
+		};
+
+		for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
+			if (facts[i].line)
+				proxy_fact_add(m, facts[i].key, facts[i].line);
+	}
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "checks/proxy.h"
 #include "common/clock.h"
+#include "common/proc.h"
 #include "common/net.h"
 #include "common/tls.h"
 #include "common/tmpdir.h"
@@ -249,21 +250,9 @@ int proxy_start(const struct proxy_model *m, struct proxy_box *b, char *err,
 
 void proxy_stop(struct proxy_box *b)
 {
-	int64_t until = clock_ms() + 3000;
-
 	if (b->pid <= 0)
 		return;
-	kill(b->pid, SIGTERM);
-	while (waitpid(b->pid, NULL, WNOHANG) == 0) {
-		struct timespec ts = { 0, 10 * 1000000L };
-
-		if (clock_ms() > until) {
-			kill(b->pid, SIGKILL);
-			waitpid(b->pid, NULL, 0);
-			break;
-		}
-		nanosleep(&ts, NULL);
-	}
+	proc_stop(b->pid, SIGTERM, 3000);
 	/* its workers, should one be left */
 	kill(-b->pid, SIGKILL);
 	b->pid = 0;

@@ -39,12 +39,17 @@ file() {
 		"roots=$want_roots lines=${want_lines:-none} followers-ok=1"
 }
 
-for kind in haproxy caddy apache; do
-	for conf in "$FIX/$kind"/real/*; do
-		[ -e "$conf" ] || continue
-		file "$kind" "$conf"
+# each FN: FN KIND CONF for every fixture of every kind
+each() {
+	local kind conf
+	for kind in haproxy caddy apache; do
+		for conf in "$FIX/$kind"/real/*; do
+			[ -e "$conf" ] && "$1" "$kind" "$conf"
+		done
 	done
-done
+}
+
+each file
 
 # --- the same configs as running proxies --------------------------------
 # Each made to run here by hand, as a user would for a test (loopback
@@ -133,14 +138,7 @@ url() {
 }
 
 # the load and the ASan pass are the file runs'
-if [ -z "${PREFIX:-}" ]; then
-	for kind in haproxy caddy apache; do
-		for conf in "$FIX/$kind"/real/*; do
-			[ -e "$conf" ] || continue
-			url "$kind" "$conf"
-		done
-	done
-fi
+[ -n "${PREFIX:-}" ] || each url
 
 # a config the proxy refuses: its own words, at the user's file and line
 sed 's/^    balance roundrobin/    balance nosuchalgo/' \
