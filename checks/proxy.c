@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,13 +194,30 @@ const char *proxy_word(const char *line, char *w, size_t wlen)
 	return line;
 }
 
-void proxy_copy_line(FILE *f, const struct proxy_model *m, unsigned n,
-		     int drop, const char *why)
+void proxy_copy_line(FILE *f, const struct proxy_model *m,
+		     struct proxy_box *b, unsigned n, int drop,
+		     const char *why)
 {
-	if (drop)
+	if (drop) {
 		fprintf(f, "# wsctl: left out (%s): %s\n", why, m->line[n]);
-	else
+		proxy_note(b, n, "%.200s: left out (%s)",
+			   m->line[n] + strspn(m->line[n], " \t"), why);
+	} else {
 		fprintf(f, "%s\n", m->line[n]);
+	}
+}
+
+void proxy_note(struct proxy_box *b, unsigned n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->nnotes == PROXY_MAX_NOTES)
+		return;
+	b->note[b->nnotes].line = n;
+	va_start(ap, fmt);
+	vsnprintf(b->note[b->nnotes].text, sizeof(b->note[0].text), fmt, ap);
+	va_end(ap);
+	b->nnotes++;
 }
 
 const struct hostport *proxy_stand_in(const struct proxy_model *m,

@@ -27,6 +27,7 @@
 #define PROXY_MAX_LISTEN	8
 #define PROXY_MAX_FACTS		32
 #define PROXY_MAX_LINES		20000
+#define PROXY_MAX_NOTES		64
 
 /* A directive the checks care about, where the config has it. */
 struct proxy_fact {
@@ -85,6 +86,12 @@ struct proxy_box {
 	char url[600];			/* the target, as production's */
 	char connect[300];		/* where the copy listens for it */
 	pid_t pid;
+	struct {			/* what the copy changed, for the
+					   report: line 0 the whole */
+		unsigned line;
+		char text[300];
+	} note[PROXY_MAX_NOTES];
+	int nnotes;
 };
 
 struct proxy_driver {
@@ -197,10 +204,15 @@ void proxy_strip_comment(char *s);
 
 /*
  * Write line n of m to f as it is, or commented out with why when
- * drop ("# wsctl: left out (why): LINE").
+ * drop ("# wsctl: left out (why): LINE", and a note in b).
  */
-void proxy_copy_line(FILE *f, const struct proxy_model *m, unsigned n,
-		     int drop, const char *why);
+void proxy_copy_line(FILE *f, const struct proxy_model *m,
+		     struct proxy_box *b, unsigned n, int drop,
+		     const char *why);
+
+/* Note in b what the copy changed at line n of the user's (0: none). */
+void proxy_note(struct proxy_box *b, unsigned n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* "host:port" of the stand-in for the backend addr as written, or NULL. */
 const struct hostport *proxy_stand_in(const struct proxy_model *m,

@@ -461,7 +461,7 @@ static int write_conf(const struct proxy_model *m, struct proxy_box *b,
 	for (n = 1; n <= m->nlines; n++) {
 		proxy_split(m->line[n], &a);
 		if (!a.n) {
-			proxy_copy_line(f, m, n, 0, NULL);
+			proxy_copy_line(f, m, b, n, 0, NULL);
 			continue;
 		}
 		if (is(&a, "<VirtualHost")) {
@@ -470,11 +470,12 @@ static int write_conf(const struct proxy_model *m, struct proxy_box *b,
 			fprintf(f, "<VirtualHost %s:%u>\n", b->listen[i].host,
 				b->listen[i].port);
 		} else if (in_list(host_out, a.v[0])) {
-			proxy_copy_line(f, m, n, 1, "the sandbox's own");
-		} else if (is(&a, "SSLCertificateFile")) {
-			fprintf(f, "SSLCertificateFile %s\n", b->cert);
-		} else if (is(&a, "SSLCertificateKeyFile")) {
-			fprintf(f, "SSLCertificateKeyFile %s\n", b->key);
+			proxy_copy_line(f, m, b, n, 1, "the sandbox's own");
+		} else if (is(&a, "SSLCertificateFile") ||
+			   is(&a, "SSLCertificateKeyFile")) {
+			fprintf(f, "%s %s\n", a.v[0], is(&a, "SSLCertificateFile") ?
+				b->cert : b->key);
+			proxy_note(b, n, "%s: the sandbox's", a.v[0]);
 		} else if (is(&a, "ProxyPass") || is(&a, "ProxyPassReverse") ||
 			   is(&a, "ProxyPassMatch") || is(&a, "BalancerMember") ||
 			   is(&a, "RewriteRule")) {
@@ -482,13 +483,16 @@ static int write_conf(const struct proxy_model *m, struct proxy_box *b,
 		} else if (is(&a, "SSLProxyCheckPeerName") ||
 			   is(&a, "SSLProxyVerify") ||
 			   is(&a, "SSLProxyCACertificateFile")) {
-			proxy_copy_line(f, m, n, 1, "plain to the stand-ins");
+			proxy_copy_line(f, m, b, n, 1, "plain to the stand-ins");
 		} else {
-			proxy_copy_line(f, m, n, 0, NULL);
+			proxy_copy_line(f, m, b, n, 0, NULL);
 		}
 	}
 	if (fclose(f) != 0)
 		return snprintf(err, errlen, "cannot write %s", b->conf), -1;
+	proxy_note(b, 0, "included by wsctl's apache2.conf: the modules a "
+		   "proxy needs, Listen on loopback, pid file and logs in the "
+		   "sandbox");
 	return write_main(m, b, err, errlen);
 }
 

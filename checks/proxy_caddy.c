@@ -325,7 +325,7 @@ static unsigned port_or(unsigned fallback)
 	return p > 0 ? (unsigned)p : fallback;
 }
 
-static int write_globals(FILE *f, const struct proxy_box *b)
+static int write_globals(FILE *f, struct proxy_box *b)
 {
 	fprintf(f, "\tadmin 127.0.0.1:%u\n", b->admin_port);
 	fprintf(f, "\thttp_port %u\n", port_or(1));
@@ -333,6 +333,9 @@ static int write_globals(FILE *f, const struct proxy_box *b)
 	fprintf(f, "\tdefault_bind 127.0.0.1\n");
 	fprintf(f, "\tlocal_certs\n");
 	fprintf(f, "\tskip_install_trust\n");
+	proxy_note(b, 0, "global options: admin 127.0.0.1:%u, default_bind "
+		   "127.0.0.1, local_certs, skip_install_trust, the sandbox's "
+		   "http_port and https_port", b->admin_port);
 	return 6;
 }
 
@@ -396,7 +399,7 @@ static int write_conf(const struct proxy_model *m, struct proxy_box *b,
 	for (n = 1; n <= m->nlines; n++) {
 		proxy_split(m->line[n], &a);
 		if (n == global) {
-			proxy_copy_line(f, m, n, 0, NULL);
+			proxy_copy_line(f, m, b, n, 0, NULL);
 			b->shift = (unsigned)write_globals(f, b);
 			b->shift_after = n;
 			depth++;
@@ -405,26 +408,26 @@ static int write_conf(const struct proxy_model *m, struct proxy_box *b,
 		if (in_tls) {
 			/* a tls block's issuer and DNS settings: internal */
 			if (closes(&a) && --in_tls == 0) {
-				proxy_copy_line(f, m, n, 0, NULL);
+				proxy_copy_line(f, m, b, n, 0, NULL);
 				depth--;
 				continue;
 			}
 			in_tls += opens(&a);
-			proxy_copy_line(f, m, n, 1, "tls internal");
+			proxy_copy_line(f, m, b, n, 1, "tls internal");
 			continue;
 		}
 		if (!a.n) {
-			proxy_copy_line(f, m, n, 0, NULL);
+			proxy_copy_line(f, m, b, n, 0, NULL);
 			continue;
 		}
 		if (closes(&a)) {
 			depth--;
-			proxy_copy_line(f, m, n, 0, NULL);
+			proxy_copy_line(f, m, b, n, 0, NULL);
 			continue;
 		}
 		if (n > global && n < global_end &&
 		    in_list(global_out, a.v[0])) {
-			proxy_copy_line(f, m, n, 1, "the sandbox's own");
+			proxy_copy_line(f, m, b, n, 1, "the sandbox's own");
 		} else if (depth == 0 && opens(&a) && a.n > 1 &&
 			   a.v[0][0] != '(') {
 			write_site(f, &a, n == m->listen[0].line ?
@@ -442,7 +445,7 @@ static int write_conf(const struct proxy_model *m, struct proxy_box *b,
 		} else if (!strcmp(a.v[0], "import") && a.n > 1 &&
 			   (strchr(a.v[1], '/') || strchr(a.v[1], '*') ||
 			    strchr(a.v[1], '.'))) {
-			proxy_copy_line(f, m, n, 1, "a file of the host's");
+			proxy_copy_line(f, m, b, n, 1, "a file of the host's");
 		} else if (!strcmp(a.v[0], "reverse_proxy") || !strcmp(a.v[0], "to")) {
 			int i;
 
@@ -468,9 +471,9 @@ static int write_conf(const struct proxy_model *m, struct proxy_box *b,
 			   !strcmp(a.v[0], "tls_server_name") ||
 			   !strcmp(a.v[0], "tls_trusted_ca_certs") ||
 			   (a.n == 1 && !strcmp(a.v[0], "tls"))) {
-			proxy_copy_line(f, m, n, 1, "plain to the stand-ins");
+			proxy_copy_line(f, m, b, n, 1, "plain to the stand-ins");
 		} else {
-			proxy_copy_line(f, m, n, 0, NULL);
+			proxy_copy_line(f, m, b, n, 0, NULL);
 		}
 		if (opens(&a))
 			depth++;

@@ -374,12 +374,12 @@ static int write_conf(const struct proxy_model *m, struct proxy_box *b,
 			}
 		}
 		if (!a.n) {
-			proxy_copy_line(f, m, n, 0, NULL);
+			proxy_copy_line(f, m, b, n, 0, NULL);
 		} else if (!strcmp(sect, "global") && in_list(global_out, a.v[0])) {
-			proxy_copy_line(f, m, n, 1, "the sandbox");
+			proxy_copy_line(f, m, b, n, 1, "the sandbox");
 		} else if (!strcmp(a.v[0], "log") &&
 			   !(a.n > 1 && !strcmp(a.v[1], "global"))) {
-			proxy_copy_line(f, m, n, 1, "no logging to the host");
+			proxy_copy_line(f, m, b, n, 1, "no logging to the host");
 		} else if (!strcmp(a.v[0], "bind") && k < m->nlisten &&
 			   m->listen[k].line == n) {
 			write_bind(f, b, pem, &a, k++);
@@ -394,7 +394,7 @@ static int write_conf(const struct proxy_model *m, struct proxy_box *b,
 			/* other backends' servers: a socket nobody listens on */
 			write_server(f, to ? to : &none, &a);
 		} else {
-			proxy_copy_line(f, m, n, 0, NULL);
+			proxy_copy_line(f, m, b, n, 0, NULL);
 		}
 	}
 	if (fclose(f) != 0)

@@ -8,6 +8,7 @@
 
 #include "checks/proxy.h"
 #include "checks/run.h"
+#include "checks/sandbox.h"
 #include "cli/check_proxy.h"
 
 /* The URL production serves: its name (or localhost), its port unless
@@ -92,4 +93,34 @@ int check_proxy_start(struct check_config *cfg, const struct proxy_model *m,
 		cfg->reload_cmd = b->reload_cmd;
 	}
 	return 0;
+}
+
+void check_proxy_sandbox(const struct proxy_model *m,
+			 const struct proxy_box *b, struct sandbox *sb)
+{
+	int i;
+
+	snprintf(sb->cert, sizeof(sb->cert), "%s", b->cert);
+	for (i = 0; i < b->nnotes && sb->nnotes < SANDBOX_MAX_NOTES; i++) {
+		struct sandbox_note *n = &sb->notes[sb->nnotes++];
+
+		n->at.file = b->note[i].line ? m->file : NULL;
+		n->at.line = b->note[i].line;
+		snprintf(n->text, sizeof(n->text), "%s", b->note[i].text);
+	}
+	for (i = 0; i < m->nlisten && sb->nports < SANDBOX_MAX_PORTS; i++) {
+		struct sandbox_port *p = &sb->ports[sb->nports++];
+
+		snprintf(p->from.host, sizeof(p->from.host), "%s",
+			 strcmp(m->listen[i].host, "*") ? m->listen[i].host : "");
+		p->from.port = (uint16_t)m->listen[i].port;
+		p->to = b->listen[i];
+	}
+	for (i = 0; i < m->nb && sb->nhosts < SANDBOX_MAX_HOSTS; i++) {
+		struct sandbox_host *h = &sb->hosts[sb->nhosts++];
+
+		snprintf(h->from, sizeof(h->from), "%s", m->b[i].addr);
+		h->to = b->backend[i];
+		h->live = !m->b[i].backup;
+	}
 }

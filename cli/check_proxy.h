@@ -31,4 +31,11 @@ int check_proxy_setup(struct check_config *cfg, struct expect *ex,
 int check_proxy_start(struct check_config *cfg, const struct proxy_model *m,
 		      struct proxy_box *b, char *err, size_t errlen);
 
+struct sandbox;
+
+/* What the copy of m in b changed, its listens and stand-ins, into sb
+   (zeroed) as the report shows a sandbox. */
+void check_proxy_sandbox(const struct proxy_model *m,
+			 const struct proxy_box *b, struct sandbox *sb);
+
 #endif

@@ -422,7 +422,9 @@ static int output(const struct run *run, const struct check_config *cfg,
 		  const struct out_opts *out, const struct sandbox *sb,
 		  const struct plan *plan)
 {
-	struct report_meta m = { cfg, cfg->nginx_conf, sb, plan, out->verbose };
+	struct report_meta m = { cfg, cfg->nginx_conf ? cfg->nginx_conf :
+				 cfg->proxy_config, sb, plan, out->verbose,
+				 pm.drv ? pm.drv->kind : "nginx" };
 	struct summary s = report_summary(run);
 	char err[512];
 	int rc = s.failed || s.errors ? EXIT_FAIL : EXIT_OK;
@@ -651,8 +653,10 @@ int cmd_check(int argc, char **argv)
 			proxy_hint(notes.server, run.r[i].check->id, res);
 	}
 	run.interrupted |= run_interrupted();
-	rc = output(&run, &cfg, &out, cfg.start_nginx ? &sb : NULL,
-		    cfg.nginx_conf ? &plan : NULL);
+	if (cfg.proxy_config)
+		check_proxy_sandbox(&pm, &pb, &sb);
+	rc = output(&run, &cfg, &out, cfg.start_nginx || cfg.proxy_config ?
+		    &sb : NULL, cfg.nginx_conf ? &plan : NULL);
 	if (run.interrupted) {
 		cli_err("check", "interrupted by %s", strsignal(got_signal));
 		rc = EXIT_FAIL;

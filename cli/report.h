@@ -14,10 +14,11 @@ struct plan;
 
 struct report_meta {
 	const struct check_config *cfg;
-	const char *config_file;	/* --nginx-conf, or NULL */
-	const struct sandbox *sandbox;	/* --start-nginx, or NULL */
+	const char *config_file;	/* --nginx-conf, --proxy-config, or NULL */
+	const struct sandbox *sandbox;	/* --start-nginx, --start, or NULL */
 	const struct plan *plan;	/* --nginx-conf: targets, left out */
 	int verbose;			/* -v: the table lists its changes */
+	const char *proxy;		/* the kind the sandbox ran: "nginx" */
 };
 
 struct summary {

@@ -44,8 +44,9 @@ static void sandbox_lines(FILE *f, const struct report_meta *m)
 
 	if (!sb)
 		return;
-	fprintf(f, "sandbox: nginx ran a copy of %s with %zu change%s",
-		m->config_file, sb->nnotes, sb->nnotes == 1 ? "" : "s");
+	fprintf(f, "sandbox: %s ran a copy of %s with %zu change%s",
+		m->proxy ? m->proxy : "nginx", m->config_file, sb->nnotes,
+		sb->nnotes == 1 ? "" : "s");
 	if (sb->time_div > 1)
 		fprintf(f, ", timeouts at 1/%d", sb->time_div);
 	fprintf(f, "%s\n", m->verbose ? ":" : " (-v lists them)");

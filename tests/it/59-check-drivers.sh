@@ -140,6 +140,31 @@ url() {
 # the load and the ASan pass are the file runs'
 [ -n "${PREFIX:-}" ] || each url
 
+# what the sandbox did, as the report says it
+check "haproxy's sandbox in the report: what went, where it listens, the stand-ins" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/file-haproxy-good.json'))
+assert r['proxy']['config'].endswith('fixtures/haproxy/real/good.cfg'), r['proxy']
+ch = [(c['line'], c['change']) for c in r['sandbox']['changes']]
+assert (10, 'daemon: left out (the sandbox)') in ch, ch
+assert [l['from'] for l in r['sandbox']['listen']] == ['*:80'], r['sandbox']
+assert [b['from'] for b in r['sandbox']['backends']] == ['app1:3000', 'app2:3000'], r['sandbox']
+assert all(b['to'].startswith('127.0.0.1:') for b in r['sandbox']['backends'])"
+check "caddy's: a TLS site on Caddy's own CA, no trust store touched" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/file-caddy-good.json'))
+assert r['target'] == ['wss://example.com/ws/'], r['target']
+assert r['sandbox']['tls'] is True
+assert any('skip_install_trust' in c['change'] for c in r['sandbox']['changes'])"
+
+# by URL, the fixes are those of the proxy the Server header names
+[ -n "${PREFIX:-}" ] || check "caddy by URL: Caddy's fix, no line" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/url-caddy-no-real-ip.json'))
+[c] = [c for c in r['checks'] if c['id'] == 'headers.x-real-ip']
+assert c['config_ref'] is None and c['fix'] == 'header_up X-Real-IP {remote_host}', c"
+[ -n "${PREFIX:-}" ] || check "apache by URL: Apache's fix" /usr/bin/python3 -c "
+import json; r = json.load(open('$OUT/url-apache-no-preserve-host.json'))
+[c] = [c for c in r['checks'] if c['id'] == 'headers.host']
+assert c['fix'] == 'ProxyPreserveHost On', c"
+
 # a config the proxy refuses: its own words, at the user's file and line
 sed 's/^    balance roundrobin/    balance nosuchalgo/' \
 	"$FIX/haproxy/real/good.cfg" >"$OUT/refused.cfg"
@@ -149,6 +174,23 @@ expect_eq "a config HAProxy refuses: exit 2" "$?" 2
 expect_match "... HAProxy's words at the user's file and line" \
 	"$(cat "$OUT/refused.err")" \
 	"^wsctl check: haproxy did not start: .*$OUT/refused.cfg:29\] : balance only supports"
+
+sed 's/lb_policy round_robin/lb_policy nosuch/' "$FIX/caddy/real/good.caddy" \
+	>"$OUT/refused.caddy"
+"$WSCTL" check --proxy-config "$OUT/refused.caddy" --start --quick \
+	>/dev/null 2>"$OUT/refused-caddy.err"
+expect_eq "a Caddyfile Caddy refuses: exit 2" "$?" 2
+expect_match "... Caddy's words at the user's file and line (past wsctl's global options)" \
+	"$(cat "$OUT/refused-caddy.err")" \
+	"^wsctl check: caddy did not start: .*$OUT/refused.caddy:16 - .*selection_policies.nosuch"
+sed 's/^    ProxyPreserveHost On/    ProxyPreserveHost Maybe/' \
+	"$FIX/apache/real/good.conf" >"$OUT/refused-apache.conf"
+"$WSCTL" check --proxy-config "$OUT/refused-apache.conf" --start --quick \
+	>/dev/null 2>"$OUT/refused-apache.err"
+expect_eq "a site Apache refuses: exit 2" "$?" 2
+expect_eq "... Apache's words at the user's file and line" \
+	"$(cat "$OUT/refused-apache.err")" \
+	"wsctl check: apache did not start: AH00526: Syntax error on line 22 of $OUT/refused-apache.conf: ProxyPreserveHost must be On or Off"
 
 PATH=/nonexistent "$WSCTL" check --proxy-config "$FIX/haproxy/real/good.cfg" \
 	--start --quick >/dev/null 2>"$OUT/no-haproxy.err"
