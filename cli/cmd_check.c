@@ -2,6 +2,7 @@
  * cmd_check.c - wsctl check: run the conformance checks against a proxy.
  * Option parsing and set-up live here; the checks live in checks/.
  */
+#include <fnmatch.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -71,8 +72,10 @@ static const char usage[] =
 "                           it needs: [backends] [spawned] [wait]\n"
 "                           [read timeout] [reload]\n"
 "  --only IDS               only these ids or globs, comma-separated\n"
-"                           (repeatable): --only 'headers.*'\n"
-"  --skip IDS               not these\n"
+"                           (repeatable): --only 'headers.*'; a bare\n"
+"                           section is all of it: --only frames; one that\n"
+"                           matches no check is an error (exit 2)\n"
+"  --skip IDS               not these (--list shows what is left)\n"
 "  --quick                  skip the checks that wait for timeouts\n"
 "  --idle DURATION          how long the timeout.idle* checks wait (default 65s)\n"
 "  --connections N          connections for concurrency.parallel (default 200)\n"
@@ -202,17 +205,71 @@ static void list_one(const struct check *c, void *arg)
 	printf("%-31s %s%s\n", c->id, c->title, needs);
 }
 
-/* Split a comma-separated list into pats (pointing into s). */
+/* Split a comma-separated list into pats (pointing into s); a bare
+   section ("frames", as h2spec takes one) is every check of it. */
 static int add_patterns(char *s, const char **pats, int *n)
 {
+	static char sections[RUN_MAX_PATTERNS][64];
+	static int nsections;
 	char *tok, *save;
 
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (*n == RUN_MAX_PATTERNS)
 			return -1;
+		if (!strpbrk(tok, ".*?[") && strlen(tok) < 60 &&
+		    nsections < RUN_MAX_PATTERNS) {
+			snprintf(sections[nsections], sizeof(sections[0]), "%s.*",
+				 tok);
+			tok = sections[nsections++];
+		}
 		pats[(*n)++] = tok;
 	}
 	return 0;
+}
+
+struct match {
+	const char *pat;
+	int hits;
+};
+
+static void count_match(const struct check *c, void *arg)
+{
+	struct match *m = arg;
+
+	m->hits += !fnmatch(m->pat, c->id, 0);
+}
+
+/* The first of pats that selects no check, or NULL. */
+static const char *unmatched(const char *const *pats, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct match m = { pats[i], 0 };
+
+		check_foreach(count_match, &m);
+		if (!m.hits)
+			return pats[i];
+	}
+	return NULL;
+}
+
+struct selection {
+	const struct check_config *cfg;
+	int hits;
+};
+
+static void count_selected(const struct check *c, void *arg)
+{
+	struct selection *s = arg;
+
+	s->hits += run_selected(s->cfg, c->id);
+}
+
+static void list_selected(const struct check *c, void *arg)
+{
+	if (run_selected(arg, c->id))
+		list_one(c, NULL);
 }
 
 static int parse(int argc, char **argv, struct check_config *cfg,
@@ -220,7 +277,9 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 {
 	const char *cmd = argv[0];
 	char err[1024];
-	int c, color = -1;
+	int c, color = -1, list = 0;
+	struct selection sel = { cfg, 0 };
+	const char *bad;
 	uint64_t n;
 
 	opterr = 0;
@@ -263,9 +322,7 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 				return cli_usage(cmd, "bad duration '%s' for "
 						 "--read-timeout", optarg);
 			break;
-		case OPT_LIST:
-			check_foreach(list_one, NULL);
-			exit(EXIT_OK);
+		case OPT_LIST: list = 1; break;
 		case OPT_ONLY:
 			if (add_patterns(optarg, cfg->only, &cfg->nonly) < 0)
 				return cli_usage(cmd, "too many --only patterns");
@@ -332,6 +389,20 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		}
 	}
 	out->color = color >= 0 ? color : isatty(1);
+	/* a selection of nothing would go green having checked nothing */
+	if ((bad = unmatched(cfg->only, cfg->nonly)))
+		return cli_usage(cmd, "--only '%s' matches no check (wsctl check "
+				 "--list shows them)", bad);
+	if ((bad = unmatched(cfg->skip, cfg->nskip)))
+		return cli_usage(cmd, "--skip '%s' matches no check (wsctl check "
+				 "--list shows them)", bad);
+	check_foreach(count_selected, &sel);
+	if (!sel.hits)
+		return cli_usage(cmd, "--only and --skip leave no check to run");
+	if (list) {
+		check_foreach(list_selected, cfg);
+		exit(EXIT_OK);
+	}
 	for (; optind < argc; optind++) {
 		struct url u;
 

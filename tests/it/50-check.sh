@@ -43,6 +43,21 @@ err_case "empty --reload-cmd" "empty --reload-cmd" --reload-cmd ' ' ws://127.0.0
 err_case "--reload-cmd with --start-nginx" "nginx started here is reloaded by SIGHUP" \
 	--reload-cmd 'nginx -s reload' --start-nginx --nginx-conf "$TESTS/../fixtures/nginx/article.conf"
 
+# no silent green: a selection of nothing is a usage error, naming it
+err_case "--only with a typo" "^wsctl check: --only 'frames.nosuch' matches no check" \
+	--only frames.nosuch ws://127.0.0.1:1/
+err_case "--skip with a typo" "^wsctl check: --skip 'hedaers.\\*' matches no check" \
+	--skip 'hedaers.*' ws://127.0.0.1:1/
+err_case "--only and --skip cancelling out" "leave no check to run" \
+	--only frames.text --skip 'frames.*' ws://127.0.0.1:1/
+# a bare section is all of it (as h2spec takes one); --list honours it
+expect_eq "--list --only frames: the frames checks, and only those" \
+	"$("$WSCTL" check --list --only frames | cut -d' ' -f1 | paste -sd' ')" \
+	"$(grep '^frames\.' <<<"$list" | cut -d' ' -f1 | paste -sd' ')"
+expect_eq "--list --only 'frames.*' --skip frames.sizes" \
+	"$("$WSCTL" check --list --only 'frames.*' --skip frames.sizes | grep -c .)" \
+	"$(($(grep -c '^frames\.' <<<"$list") - 1))"
+
 # a backend port that is busy: exit 2, naming the address
 busy=$(free_port)
 spawn busy python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$busy)); s.listen(); time.sleep(60)"
