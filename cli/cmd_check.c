@@ -27,6 +27,7 @@
 #include "cli/report.h"
 #include "common/addr.h"
 #include "common/units.h"
+#include "common/wsc.h"
 
 /* --proxy-config's model, read while the options are checked */
 static struct proxy_model pm;
@@ -628,6 +629,38 @@ static void run_targets(const struct check_config *cfg,
 	}
 }
 
+/*
+ * Whether each target can be reached at all: a refused port, a name that
+ * does not resolve or a certificate not trusted is one setup error, not
+ * a table of failures.  Anything past TCP and TLS is the checks' to say.
+ */
+static int reachable(const struct check_config *cfg, char *err, size_t len)
+{
+	int i;
+
+	for (i = 0; i < cfg->nurls; i++) {
+		struct wsc_opts o = { 0 };
+		struct wsc w;
+		char why[512];
+		int rc;
+
+		o.url = cfg->urls[i];
+		o.connect_to = cfg->connect[i];
+		o.timeout_ms = 5000;
+		o.insecure = cfg->insecure;
+		o.ca_file = cfg->ca_file;
+		rc = wsc_open(&w, &o, why, sizeof(why));
+		wsc_free(&w);
+		if (rc == WSC_ERR_CONNECT)
+			return snprintf(err, len, "%s: %s", cfg->urls[i], why), -1;
+		if (rc == WSC_ERR_TLS)
+			return snprintf(err, len, "%s: %s (--ca FILE trusts its "
+					"CA, --insecure any certificate)",
+					cfg->urls[i], why), -1;
+	}
+	return 0;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static struct backends bs, extra;
@@ -705,6 +738,10 @@ int cmd_check(int argc, char **argv)
 	}
 	if (cfg.proxy_config &&
 	    check_proxy_start(&cfg, &pm, &pb, err, sizeof(err)) < 0) {
+		cli_err("check", "%s", err);
+		goto out;
+	}
+	if (!cfg.nginx_conf && reachable(&cfg, err, sizeof(err)) < 0) {
 		cli_err("check", "%s", err);
 		goto out;
 	}
