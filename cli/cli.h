@@ -43,6 +43,13 @@ int cli_bad_option(const char *cmd, int c, char **argv);
 void cli_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Whether to colour stdout, as curl and git decide: choice 1 always, 0
+ * never, -1 auto: a terminal, unless NO_COLOR is set (no-color.org) or
+ * TERM is dumb.
+ */
+int cli_color(int choice);
+
 /* Print text (a command's --help) on stdout and return EXIT_OK. */
 int cli_help(const char *text);
 

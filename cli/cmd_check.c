@@ -94,7 +94,8 @@ static const char usage[] =
 "  --junit FILE             write JUnit XML\n"
 "  --format table|json      what goes to stdout (default table)\n"
 "  --color auto|always|never\n"
-"                           colour the table (default auto: on a terminal)\n"
+"                           colour the table (default auto: on a terminal,\n"
+"                           unless NO_COLOR is set or TERM is dumb)\n"
 "  -v, --verbose            list what the sandbox changed in the config\n"
 "  -h, --help               show this help\n"
 "\n"
@@ -389,7 +390,7 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 			return cli_bad_option(cmd, c, argv);
 		}
 	}
-	out->color = color >= 0 ? color : isatty(1);
+	out->color = cli_color(color);
 	/* a selection of nothing would go green having checked nothing */
 	if ((bad = unmatched(cfg->only, cfg->nonly)))
 		return cli_usage(cmd, "--only '%s' matches no check (wsctl check "

@@ -4,7 +4,9 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/err.h"
@@ -56,4 +58,15 @@ int cli_help(const char *text)
 {
 	fputs(text, stdout);
 	return EXIT_OK;
+}
+
+int cli_color(int choice)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (choice >= 0)
+		return choice;
+	if ((no && no[0]) || (term && !strcmp(term, "dumb")))
+		return 0;
+	return isatty(1);
 }

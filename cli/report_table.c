@@ -200,7 +200,7 @@ void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 	}
 	roots(f, run);
 	settles(f, run);
-	fprintf(f, "\n%d checks: %d passed, %d failed, %d skipped, %d errors "
-		   "(%.1fs)\n", s.total, s.passed, s.failed, s.skipped, s.errors,
-		run->duration_ms / 1000.0);
+	fprintf(f, "\n%d check%s: %d passed, %d failed, %d skipped, %d errors "
+		   "(%.1fs)\n", s.total, s.total == 1 ? "" : "s", s.passed,
+		s.failed, s.skipped, s.errors, run->duration_ms / 1000.0);
 }

@@ -299,13 +299,21 @@ static int check_upgrade(struct wsc *c, char *err, size_t errlen)
 
 static int refused(struct wsc *c, char *err, size_t errlen)
 {
-	char line[200];
+	char line[200], status[160];
+	const char *more;
+	size_t sl;
 
 	wsc_body_line(c, line, sizeof(line));
-	return wsc_fail(WSC_ERR_STATUS, err, errlen,
-			"server answered %d%s%.*s%s%s", c->res.status,
-			c->res.reason_len ? " " : "", (int)c->res.reason_len,
-			c->res.reason, *line ? ": " : "", line);
+	snprintf(status, sizeof(status), "%d%s%.*s", c->res.status,
+		 c->res.reason_len ? " " : "", (int)c->res.reason_len,
+		 c->res.reason);
+	/* an error page that only says the status again says nothing */
+	sl = strlen(status);
+	more = line;
+	if (!strncasecmp(line, status, sl))
+		more = line + sl + strspn(line + sl, " :.-");
+	return wsc_fail(WSC_ERR_STATUS, err, errlen, "server answered %s%s%s",
+			status, *more ? ": " : "", more);
 }
 
 static int dial(struct wsc *c, const struct wsc_opts *o, int64_t deadline,

@@ -117,6 +117,18 @@ expect_eq "... one line, the cause" "$(cat "$OUT/check-dead.err")" \
 	"wsctl check: ws://127.0.0.1:$dead/: cannot connect to '127.0.0.1:$dead': Connection refused"
 expect_eq "... no table" "$(wc -c <"$OUT/check-dead.table")" 0
 
+# colour on a terminal, unless NO_COLOR or TERM=dumb say no (as curl
+# and git do); --color always wins over both
+onterm() { script -qec "$*" /dev/null </dev/null; }
+colored() { grep -q $'\e\[' <<<"$1" && echo yes || echo no; }
+sel="--quick --only frames.text ws://127.0.0.1:$port/"
+expect_eq "a terminal: coloured" "$(colored "$(TERM=xterm onterm "$WSCTL" check $sel)")" yes
+expect_eq "NO_COLOR on a terminal: plain" \
+	"$(colored "$(TERM=xterm NO_COLOR=1 onterm "$WSCTL" check $sel)")" no
+expect_eq "TERM=dumb: plain" "$(colored "$(TERM=dumb onterm "$WSCTL" check $sel)")" no
+expect_eq "NO_COLOR with --color always: coloured" \
+	"$(colored "$(NO_COLOR=1 "$WSCTL" check --color always $sel)")" yes
+
 # several URLs: each is checked, the table is grouped by URL
 "$WSCTL" check --quick --color never --only 'frames.text' \
 	"ws://127.0.0.1:$port/a" "ws://127.0.0.1:$port/b" >"$OUT/check-two.table"
