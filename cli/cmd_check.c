@@ -92,6 +92,8 @@ static const char usage[] =
 "Output:\n"
 "  --report FILE            write the JSON report (docs/report.schema.json)\n"
 "  --junit FILE             write JUnit XML\n"
+"  --name NAME              the JUnit suite's name (default: the config's\n"
+"                           file name, else the URL), stable across runs\n"
 "  --format table|json      what goes to stdout (default table)\n"
 "  --color auto|always|never\n"
 "                           colour the table (default auto: on a terminal,\n"
@@ -108,7 +110,7 @@ enum {
 	OPT_CONNECTIONS, OPT_TIMEOUT, OPT_INSECURE, OPT_CA, OPT_REPORT,
 	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION, OPT_STRICT_BACKENDS,
 	OPT_REAL_TIME, OPT_RELOAD_CMD, OPT_CAPACITY, OPT_EXPECT_STICKY,
-	OPT_SETTLE, OPT_PROXY_CONFIG, OPT_PROXY, OPT_START,
+	OPT_SETTLE, OPT_PROXY_CONFIG, OPT_PROXY, OPT_START, OPT_NAME,
 };
 
 static const struct option options[] = {
@@ -140,13 +142,14 @@ static const struct option options[] = {
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct out_opts {
-	const char *report, *junit;
+	const char *report, *junit, *name;
 	int json, color, verbose;
 };
 
@@ -369,6 +372,11 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		case OPT_CA: cfg->ca_file = optarg; break;
 		case OPT_REPORT: out->report = optarg; break;
 		case OPT_JUNIT: out->junit = optarg; break;
+		case OPT_NAME:
+			if (!optarg[0])
+				return cli_usage(cmd, "empty --name");
+			out->name = optarg;
+			break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "json"))
 				out->json = 1;
@@ -497,7 +505,7 @@ static int output(const struct run *run, const struct check_config *cfg,
 {
 	struct report_meta m = { cfg, cfg->nginx_conf ? cfg->nginx_conf :
 				 cfg->proxy_config, sb, plan, out->verbose,
-				 pm.drv ? pm.drv->kind : "nginx" };
+				 pm.drv ? pm.drv->kind : "nginx", out->name };
 	struct summary s = report_summary(run);
 	char err[512];
 	int rc = s.failed || s.errors ? EXIT_FAIL : EXIT_OK;
@@ -672,7 +680,7 @@ int cmd_check(int argc, char **argv)
 		.idle_ms = 65000, .connections = 200, .timeout_ms = 30000,
 		.settle_ms = 5000,
 	};
-	struct out_opts out = { NULL, NULL, 0, 0, 0 };
+	struct out_opts out = { NULL, NULL, NULL, 0, 0, 0 };
 	struct expect ex = { .balance = BALANCE_UNKNOWN };
 	struct check_notes notes = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct check_env env = { &cfg, NULL, &ex, &notes, NULL };

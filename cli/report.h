@@ -19,6 +19,7 @@ struct report_meta {
 	const struct plan *plan;	/* --nginx-conf: targets, left out */
 	int verbose;			/* -v: the table lists its changes */
 	const char *proxy;		/* the kind the sandbox ran: "nginx" */
+	const char *name;		/* --name, or NULL */
 };
 
 struct summary {

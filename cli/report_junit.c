@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/report.h"
 
@@ -45,7 +47,22 @@ static void testcase(FILE *f, const struct run_result *r)
 		fputs("/>\n", f);
 		return;
 	}
-	fprintf(f, ">\n      <%s message=\"", tag[r->res.status]);
+	fprintf(f, ">\n      <%s", tag[r->res.status]);
+	/* what CI groups failures by: the cause, or the config's line */
+	if (r->res.status != CHECK_SKIP) {
+		fputs(" type=\"", f);
+		if (r->res.cause[0]) {
+			fputs("follows ", f);
+			xml(f, r->res.cause);
+		} else if (r->res.ref.file) {
+			xml(f, r->res.ref.file);
+			fprintf(f, ":%u", r->res.ref.line);
+		} else {
+			xml(f, r->check->id);
+		}
+		fputs("\"", f);
+	}
+	fputs(" message=\"", f);
 	if (r->res.cause[0]) {
 		fputs("cause: ", f);
 		xml(f, r->res.cause);
@@ -73,17 +90,45 @@ static void testcase(FILE *f, const struct run_result *r)
 	fprintf(f, "</%s>\n    </testcase>\n", tag[r->res.status]);
 }
 
+/* --name, else the config's file name, else the URL; with several
+   targets, each's URL after it. */
+static void suite_name(FILE *f, const struct report_meta *m, int u)
+{
+	const char *base = m->name, *slash;
+
+	if (!base && m->config_file) {
+		slash = strrchr(m->config_file, '/');
+		base = slash ? slash + 1 : m->config_file;
+	}
+	if (!base) {
+		xml(f, m->cfg->urls[u]);
+		return;
+	}
+	xml(f, base);
+	if (m->cfg->nurls > 1) {
+		fputc(' ', f);
+		xml(f, m->cfg->urls[u]);
+	}
+}
+
 int report_junit(const char *path, const struct run *run,
 		 const struct report_meta *m, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "w");
 	struct summary all = report_summary(run);
+	time_t start = run->started_at / 1000;
+	char host[256] = "", when[32];
+	struct tm tm;
 	int u, i;
 
 	if (!f) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
 		return -1;
 	}
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = 0;
+	gmtime_r(&start, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		   "<testsuites name=\"wsctl check\" tests=\"%d\" failures=\"%d\" "
 		   "errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
@@ -91,19 +136,29 @@ int report_junit(const char *path, const struct run *run,
 		run->duration_ms / 1000.0);
 	for (u = 0; u < m->cfg->nurls; u++) {
 		int t = 0, fl = 0, e = 0, s = 0;
+		int64_t ms = 0;
 
 		for (i = 0; i < run->n; i++) {
 			if (strcmp(run->r[i].url, m->cfg->urls[u]))
 				continue;
 			t++;
+			/* checks run side by side: a target's suite took at
+			   least its longest; one target's, the whole run */
+			if (run->r[i].res.duration_ms > ms)
+				ms = run->r[i].res.duration_ms;
 			fl += run->r[i].res.status == CHECK_FAIL;
 			e += run->r[i].res.status == CHECK_ERROR;
 			s += run->r[i].res.status == CHECK_SKIP;
 		}
+		if (m->cfg->nurls == 1)
+			ms = run->duration_ms;
 		fprintf(f, "  <testsuite name=\"");
-		xml(f, m->cfg->urls[u]);
+		suite_name(f, m, u);
 		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" "
-			   "skipped=\"%d\">\n", t, fl, e, s);
+			   "skipped=\"%d\" time=\"%.3f\" timestamp=\"%s\" "
+			   "hostname=\"", t, fl, e, s, ms / 1000.0, when);
+		xml(f, host);
+		fputs("\">\n", f);
 		for (i = 0; i < run->n; i++)
 			if (!strcmp(run->r[i].url, m->cfg->urls[u]))
 				testcase(f, &run->r[i]);

@@ -87,6 +87,18 @@ import xml.etree.ElementTree as ET
 r = ET.parse('$OUT/check.xml').getroot()
 assert r.tag == 'testsuites' and len(r.findall('.//testcase')) == $N
 assert len(r.findall('.//skipped')) == int(r.get('skipped'))"
+check "junit: what CI history needs (time, timestamp, hostname, a type per failure)" /usr/bin/python3 -c "
+import socket, re, xml.etree.ElementTree as ET
+[s] = ET.parse('$OUT/check.xml').getroot().findall('testsuite')
+assert s.get('name') == 'ws://127.0.0.1:$port/', s.get('name')
+assert float(s.get('time')) > 0 and s.get('hostname') == socket.gethostname(), s.attrib
+assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d', s.get('timestamp')), s.attrib
+assert not s.findall('.//failure')"
+"$WSCTL" check --quick --only frames.text --name edge-chat --junit "$OUT/named.xml" \
+	"ws://127.0.0.1:$port/" >/dev/null
+check "junit: --name names the suite" /usr/bin/python3 -c "
+import xml.etree.ElementTree as ET
+assert [s.get('name') for s in ET.parse('$OUT/named.xml').getroot()] == ['edge-chat']"
 
 # --format json on stdout, --only and --skip with globs
 "$WSCTL" check --quick --format json --only 'frames.*,control.ping-pong' \
@@ -101,12 +113,18 @@ expect_eq "--only/--skip globs select" "$got" \
 spawn node-refuse node "$TESTS/js/connect_echo_server.js" --port 0 --mode refuse
 for i in $(seq 50); do grep -q '^listening on' "$OUT/node-refuse.log" && break; sleep 0.1; done
 rport=$(awk '/^listening on/ {print $3; exit}' "$OUT/node-refuse.log")
-"$WSCTL" check --quick --color never --only 'handshake.status-101' \
-	"ws://127.0.0.1:$rport/" >"$OUT/check-refuse.table"
+"$WSCTL" check --quick --color never --only 'handshake.status-101,handshake.accept-key' \
+	--junit "$OUT/check-refuse.xml" "ws://127.0.0.1:$rport/" >"$OUT/check-refuse.table"
 expect_eq "refusing peer: exit 1" "$?" 1
 expect_match "refusing peer: observed status" \
 	"$(grep '^handshake.status-101' "$OUT/check-refuse.table")" \
 	"fail +expected HTTP/1.1 101 Switching Protocols; observed HTTP/1.1 403 Forbidden"
+check "junit: each failure has a type, its cause or its own id" /usr/bin/python3 -c "
+import xml.etree.ElementTree as ET
+r = ET.parse('$OUT/check-refuse.xml').getroot()
+types = {c.get('name'): c[0].get('type') for c in r.iter('testcase') if len(c) and c[0].tag == 'failure'}
+assert types['handshake.status-101'] == 'handshake.status-101', types
+assert types['handshake.accept-key'] == 'follows handshake.status-101', types"
 
 # a port nobody listens on: one setup error, not a table of failures
 dead=$(free_port)
