@@ -137,6 +137,29 @@ const char *record_version(const cJSON *rec)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* The first bytes of p as a reader can take them: quoted text when they
+   are printable, else hex. */
+static void first_bytes(const uint8_t *p, size_t n, char *out, size_t len)
+{
+	size_t i, show = n < 40 ? n : 40, used = 0;
+	int text = 1;
+
+	for (i = 0; i < show; i++)
+		text &= p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"';
+	if (text) {
+		snprintf(out, len, "\"%.*s\"%s", (int)show, (const char *)p,
+			 n > show ? "..." : "");
+		return;
+	}
+	show = n < 16 ? n : 16;
+	out[0] = 0;
+	for (i = 0; i < show && used + 4 < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%02x",
+					 i ? " " : "", p[i]);
+	if (n > show && used + 4 < len)
+		snprintf(out + used, len - used, " ...");
+}
+
 int probe_echo(struct check_ctx *c, struct wsc *w, unsigned opcode,
 	       const void *data, size_t len, const char *what)
 {
@@ -170,8 +193,12 @@ int probe_echo(struct check_ctx *c, struct wsc *w, unsigned opcode,
 
 		while (i < len && i < m.len && m.data[i] == ((const uint8_t *)data)[i])
 			i++;
+		char got[200];
+
+		first_bytes(m.data, m.len, got, sizeof(got));
 		check_fail(c, "the same bytes", "%s came back as %zu bytes, "
-			   "differing from byte %zu", what, m.len, i);
+			   "differing from byte %zu: %s%s", what, m.len, i,
+			   m.len ? "" : "(none)", m.len ? got : "");
 		return -1;
 	}
 	return 0;

@@ -147,6 +147,16 @@ expect_eq "TERM=dumb: plain" "$(colored "$(TERM=dumb onterm "$WSCTL" check $sel)
 expect_eq "NO_COLOR with --color always: coloured" \
 	"$(colored "$(NO_COLOR=1 "$WSCTL" check --color always $sel)")" yes
 
+# an echo that is not one (the article's server prefixes each reply):
+# the failure shows what came back
+start_echo prefixing --listen 127.0.0.1:0 --quiet --prefix 'Server received from client: ' || exit 1
+"$WSCTL" check --quick --color never --only frames.text \
+	"ws://127.0.0.1:${PORTS[0]}/" >"$OUT/check-prefix.table"
+expect_match "a mismatched text echo: its first bytes, as text" \
+	"$(grep '^frames.text' "$OUT/check-prefix.table")" \
+	'came back as 61 bytes, differing from byte 0: "Server received from client: wsctl text:"\.\.\.$'
+stop "$PID"
+
 # several URLs: each is checked, the table is grouped by URL
 "$WSCTL" check --quick --color never --only 'frames.text' \
 	"ws://127.0.0.1:$port/a" "ws://127.0.0.1:$port/b" >"$OUT/check-two.table"
