@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/units.h"
@@ -47,6 +48,11 @@ static const char help[] =
 "      --status-listen ADDR      serve JSON stats on this address\n"
 "      --workers N               N processes sharing the listeners with\n"
 "                                SO_REUSEPORT (1)\n"
+"  -t, --test-config             check the options and --config (and the\n"
+"                                certificates) and exit: 0, or 2 with the\n"
+"                                error, binding nothing (as nginx -t)\n"
+"      --pid-file FILE           write the pid there once listening;\n"
+"                                removed on exit\n"
 "  -q, --quiet                   no log lines on stderr\n"
 "  -h, --help                    show this help\n"
 "\n"
@@ -54,6 +60,10 @@ static const char help[] =
 "socket, then serves until SIGTERM or SIGINT; SIGHUP reloads the options\n"
 "and --config (open tunnels stay), SIGUSR1 reopens the access log.  Exit\n"
 "status: 0 after a signal, 2 for a usage or setup error.\n";
+
+/* -t and --pid-file: the first command line's, not a reload's */
+static int test_only;
+static const char *pid_file;
 
 enum {
 	OPT_CONNECT_TIMEOUT = 256,
@@ -67,6 +77,7 @@ enum {
 	OPT_LOG_FORMAT,
 	OPT_STATUS_LISTEN,
 	OPT_WORKERS,
+	OPT_PID_FILE,
 };
 
 static const struct option options[] = {
@@ -85,6 +96,8 @@ static const struct option options[] = {
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "status-listen", required_argument, NULL, OPT_STATUS_LISTEN },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "test-config", no_argument, NULL, 't' },
+	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -137,7 +150,7 @@ static int load_config(int argc, char **argv, struct proxy_config *cfg,
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:l:u:b:qh", options, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":c:l:u:b:qth", options, NULL)) !=
 	       -1)
 		if (c == 'c')
 			path = optarg;
@@ -161,7 +174,7 @@ static int parse(int argc, char **argv, struct proxy_config *cfg,
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:l:u:b:qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:l:u:b:qth", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			break;		/* read by load_config */
@@ -250,6 +263,14 @@ static int parse(int argc, char **argv, struct proxy_config *cfg,
 		case 'q':
 			cfg->log_fd = -1;
 			break;
+		case 't':
+			test_only = 1;
+			break;
+		case OPT_PID_FILE:
+			if (!optarg[0])
+				return bad(err, errlen, "empty --pid-file");
+			pid_file = optarg;
+			break;
 		case 'h':
 			cli_help(help);
 			return -1;
@@ -309,12 +330,24 @@ static struct proxy_config *reread(void *arg, char *err, size_t errlen)
 	return cfg;
 }
 
+static int write_pid(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+		snprintf(err, errlen, "cannot write --pid-file '%s'", path);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_proxy(int argc, char **argv)
 {
 	static struct proxy_config cfg;
 	static struct args args;
 	struct proxy *px;
 	char err[400] = "", line[120];
+	pid_t owner;
 	int r;
 
 	proxy_config_init(&cfg);
@@ -330,6 +363,15 @@ int cmd_proxy(int argc, char **argv)
 			cli_usage(argv[0], "%s", err);
 		return r < 0 ? EXIT_OK : r;	/* r < 0: --help */
 	}
+	if (test_only) {
+		r = proxy_config_test(&cfg, err, sizeof(err));
+		if (r < 0)
+			cli_err(argv[0], "%s", err);
+		else
+			printf("wsctl proxy: the configuration is ok\n");
+		proxy_config_fini(&cfg);
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	}
 	px = proxy_open(&cfg, err, sizeof(err));
 	if (!px) {
 		cli_err(argv[0], "%s", err);
@@ -339,11 +381,21 @@ int cmd_proxy(int argc, char **argv)
 	args.argc = argc;
 	args.argv = argv;
 	proxy_on_reload(px, reread, &args);
+	if (pid_file && write_pid(pid_file, err, sizeof(err)) < 0) {
+		cli_err(argv[0], "%s", err);
+		proxy_free(px);
+		proxy_config_fini(&cfg);
+		return EXIT_USAGE;
+	}
+	owner = getpid();
 	for (int i = 0; proxy_address(px, i, line, sizeof(line)); i++)
 		printf("%s\n", line);
 	fflush(stdout);
 	/* with --workers this returns in each worker and in the parent */
 	r = proxy_serve(px, err, sizeof(err));
+	/* serve returns in each worker too: the file is the parent's */
+	if (pid_file && getpid() == owner)
+		unlink(pid_file);
 	proxy_free(px);
 	proxy_config_fini(&cfg);
 	if (r < 0) {

@@ -98,6 +98,14 @@ struct proxy *proxy_open(const struct proxy_config *cfg, char *err,
 			 size_t errlen);
 
 /*
+ * What proxy_open would find wrong in cfg short of binding (as nginx
+ * -t): every listener's certificate and key load and match.  Returns 0,
+ * or -1 with err filled.
+ */
+int proxy_config_test(const struct proxy_config *cfg, char *err,
+		      size_t errlen);
+
+/*
  * On SIGHUP, reload through fn: the new config's listeners, upstreams,
  * balancer, certificates, timeouts and logs take over for new
  * connections, while open tunnels and requests finish under the old

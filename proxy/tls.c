@@ -193,3 +193,20 @@ void side_tls_shut(struct side *s)
 		SSL_shutdown(s->ssl);
 	ERR_clear_error();
 }
+
+int proxy_config_test(const struct proxy_config *cfg, char *err,
+		      size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < cfg->nlisten; i++) {
+		struct ssl_ctx_st *ctx;
+
+		if (!cfg->listen[i].tls_cert)
+			continue;
+		if (!(ctx = side_tls_ctx(&cfg->listen[i], err, errlen)))
+			return -1;
+		side_tls_ctx_free(ctx);
+	}
+	return 0;
+}

@@ -95,3 +95,26 @@ expect_match "... naming it" "$out" '^wsctl proxy: .*/no-such\.json: No such fil
 printf '{%s}\n' "$U" >"$OUT/nolisten.json"
 out=$("$WSCTL" proxy --config "$OUT/nolisten.json" 2>&1)
 expect_eq "a file without listen and no --listen: exit 2" "$?" 2
+
+# -t (--test-config), as nginx -t: the options and the file checked, the
+# certificates loaded, nothing bound (a port in use is no error here)
+busy=$(free_port)
+spawn busy-port python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$busy)); s.listen(); time.sleep(30)"
+BUSY=$SPAWNED
+wait_port "$busy"
+out=$("$WSCTL" proxy -t --config "$CFG" --listen "127.0.0.1:$busy" 2>&1)
+expect_eq "-t on a good config: exit 0" "$?" 0
+expect_eq "... says so, binding nothing" "$out" "wsctl proxy: the configuration is ok"
+out=$("$WSCTL" proxy --test-config -l 127.0.0.1:0 -u "127.0.0.1:$P1" \
+	--tls-cert "$OUT/no-such.pem" --tls-key "$OUT/no-such.pem" 2>&1)
+expect_eq "-t with a certificate that is not there: exit 2" "$?" 2
+expect_match "... naming it" "$out" "^wsctl proxy: tls certificate '.*/no-such\.pem': No such file or directory$"
+out=$("$WSCTL" proxy -t -l 127.0.0.1:0 2>&1)
+expect_eq "-t without --upstream: exit 2" "$?" 2
+stop "$BUSY"
+
+# --pid-file: the pid once listening, removed when it stops
+start_proxy pidfile --upstream "127.0.0.1:$P1" --pid-file "$OUT/px.pid" || exit 1
+expect_eq "--pid-file holds the proxy's pid" "$(cat "$OUT/px.pid" 2>&1)" "$PXPID"
+stop "$PXPID"
+expect_eq "... and is gone after SIGTERM" "$(ls "$OUT/px.pid" 2>/dev/null)" ""
