@@ -6,6 +6,8 @@
 #   make asan     build-asan/wsctl with ASan and UBSan (make test runs it too)
 #   make fuzz     every libFuzzer harness in fuzz/ for FUZZ_TIME seconds each
 #   make deps     install missing Debian and npm packages, nothing else
+#   make install  wsctl, its man pages and completions under PREFIX
+#                 (/usr/local) in DESTDIR; make uninstall removes them
 
 CC      ?= cc
 PKGS    := libwebsockets libcjson libcurl openssl libnghttp2 zlib
@@ -26,9 +28,9 @@ COMMON_O := $(COMMON:%.c=$(B)/%.o)
 APP_O    := $(APP:%.c=$(B)/%.o)
 UNIT_O   := $(UNIT:%.c=$(B)/%.o) $(UNITLIB:%.c=$(B)/%.o)
 
-.PHONY: all deps test demo asan fuzz fuzz-build clean
+.PHONY: all deps test demo asan fuzz fuzz-build clean man install uninstall
 
-all: deps wsctl
+all: deps wsctl man
 
 deps:
 	@scripts/deps.sh
@@ -46,11 +48,45 @@ $(B)/%.o: %.c $(wildcard common/*.h cli/*.h fixtures/*.h checks/*.h proxy/*.h be
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Man pages, made from each command's --help (scripts/man.sh): the text
+# docs/CMD.md shows too, so the three never drift apart.
+COMMANDS := check echo connect proxy bench
+MANS     := $(B)/man/wsctl.1 $(COMMANDS:%=$(B)/man/wsctl-%.1)
+
+man: $(MANS)
+
+$(B)/man/wsctl.1: $(B)/wsctl scripts/man.sh
+	@mkdir -p $(dir $@)
+	scripts/man.sh $(B)/wsctl wsctl >$@
+
+$(B)/man/wsctl-%.1: $(B)/wsctl scripts/man.sh
+	@mkdir -p $(dir $@)
+	scripts/man.sh $(B)/wsctl $* >$@
+
+PREFIX      ?= /usr/local
+BINDIR      := $(PREFIX)/bin
+MAN1DIR     := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  := $(PREFIX)/share/zsh/site-functions
+
+install: wsctl man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 wsctl $(DESTDIR)$(BINDIR)/wsctl
+	install -m 644 $(MANS) $(DESTDIR)$(MAN1DIR)/
+	install -m 644 completion/wsctl.bash $(DESTDIR)$(BASHCOMPDIR)/wsctl
+	install -m 644 completion/_wsctl $(DESTDIR)$(ZSHCOMPDIR)/_wsctl
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wsctl $(DESTDIR)$(BASHCOMPDIR)/wsctl \
+		$(DESTDIR)$(ZSHCOMPDIR)/_wsctl \
+		$(MANS:$(B)/man/%=$(DESTDIR)$(MAN1DIR)/%)
+
 # The ASan/UBSan pass covers every test but valgrind's (the two do not mix);
 # ASAN_TESTS narrows it to some scripts.
 ASAN_TESTS ?= 0* 2* 3* 4* 5* 6*
 
-test: deps wsctl $(B)/unit_tests asan fuzz-build
+test: deps wsctl man $(B)/unit_tests asan fuzz-build
 	@WSCTL=$(CURDIR)/wsctl UNIT=$(CURDIR)/$(B)/unit_tests \
 		ASAN_WSCTL=$(CURDIR)/build-asan/wsctl \
 		ASAN_UNIT=$(CURDIR)/build-asan/unit_tests \
