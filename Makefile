@@ -39,14 +39,14 @@ wsctl: $(B)/wsctl
 	@cp $< $@
 
 $(B)/wsctl: $(APP_O) $(COMMON_O)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/unit_tests: $(UNIT_O) $(COMMON_O)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/%.o: %.c $(wildcard common/*.h cli/*.h fixtures/*.h checks/*.h proxy/*.h bench/*.h fuzz/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Man pages, made from each command's --help (scripts/man.sh): the text
 # docs/CMD.md shows too, so the three never drift apart.
