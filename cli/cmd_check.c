@@ -92,6 +92,7 @@ static const char usage[] =
 "Output:\n"
 "  --report FILE            write the JSON report (docs/report.schema.json)\n"
 "  --junit FILE             write JUnit XML\n"
+"  --html FILE              write one self-contained HTML page of the run\n"
 "  --name NAME              the JUnit suite's name (default: the config's\n"
 "                           file name, else the URL), stable across runs\n"
 "  --format table|json      what goes to stdout (default table)\n"
@@ -110,7 +111,7 @@ enum {
 	OPT_CONNECTIONS, OPT_TIMEOUT, OPT_INSECURE, OPT_CA, OPT_REPORT,
 	OPT_JUNIT, OPT_FORMAT, OPT_COLOR, OPT_LOCATION, OPT_STRICT_BACKENDS,
 	OPT_REAL_TIME, OPT_RELOAD_CMD, OPT_CAPACITY, OPT_EXPECT_STICKY,
-	OPT_SETTLE, OPT_PROXY_CONFIG, OPT_PROXY, OPT_START, OPT_NAME,
+	OPT_SETTLE, OPT_PROXY_CONFIG, OPT_PROXY, OPT_START, OPT_NAME, OPT_HTML,
 };
 
 static const struct option options[] = {
@@ -143,13 +144,14 @@ static const struct option options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct out_opts {
-	const char *report, *junit, *name;
+	const char *report, *junit, *name, *html;
 	int json, color, verbose;
 };
 
@@ -372,6 +374,7 @@ static int parse(int argc, char **argv, struct check_config *cfg,
 		case OPT_CA: cfg->ca_file = optarg; break;
 		case OPT_REPORT: out->report = optarg; break;
 		case OPT_JUNIT: out->junit = optarg; break;
+		case OPT_HTML: out->html = optarg; break;
 		case OPT_NAME:
 			if (!optarg[0])
 				return cli_usage(cmd, "empty --name");
@@ -521,6 +524,10 @@ static int output(const struct run *run, const struct check_config *cfg,
 		rc = EXIT_FAIL;
 	}
 	if (out->junit && report_junit(out->junit, run, &m, err, sizeof(err)) < 0) {
+		cli_err("check", "%s", err);
+		rc = EXIT_FAIL;
+	}
+	if (out->html && report_html(out->html, run, &m, err, sizeof(err)) < 0) {
 		cli_err("check", "%s", err);
 		rc = EXIT_FAIL;
 	}
@@ -680,7 +687,7 @@ int cmd_check(int argc, char **argv)
 		.idle_ms = 65000, .connections = 200, .timeout_ms = 30000,
 		.settle_ms = 5000,
 	};
-	struct out_opts out = { NULL, NULL, NULL, 0, 0, 0 };
+	struct out_opts out = { NULL, NULL, NULL, NULL, 0, 0, 0 };
 	struct expect ex = { .balance = BALANCE_UNKNOWN };
 	struct check_notes notes = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct check_env env = { &cfg, NULL, &ex, &notes, NULL };

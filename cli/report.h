@@ -61,6 +61,17 @@ void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 int report_json(const char *path, const struct run *run,
 		const struct report_meta *m, char *err, size_t errlen);
 
+/*
+ * Write one self-contained HTML page of the run to path (no script,
+ * nothing fetched).  Returns 0, or -1 with err filled.
+ */
+int report_html(const char *path, const struct run *run,
+		const struct report_meta *m, char *err, size_t errlen);
+
+/* s to f with XML's (and HTML's) five special characters escaped, and
+   control characters XML cannot carry as \xNN. */
+void report_xml_escape(FILE *f, const char *s);
+
 /* Write JUnit XML to path.  Returns 0, or -1 with err filled. */
 int report_junit(const char *path, const struct run *run,
 		 const struct report_meta *m, char *err, size_t errlen);

@@ -10,7 +10,7 @@
 
 #include "cli/report.h"
 
-static void xml(FILE *f, const char *s)
+void report_xml_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -29,6 +29,11 @@ static void xml(FILE *f, const char *s)
 				fputc(c, f);
 		}
 	}
+}
+
+static void xml(FILE *f, const char *s)
+{
+	report_xml_escape(f, s);
 }
 
 static void testcase(FILE *f, const struct run_result *r)

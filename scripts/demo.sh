@@ -22,7 +22,7 @@ port() {
 echo "== nginx with the article's config (fixtures/nginx/article.conf), in wsctl's sandbox"
 echo
 ./wsctl check --nginx-conf fixtures/nginx/article.conf --start-nginx -v \
-	--report "$out/report.json" --junit "$out/junit.xml"
+	--report "$out/report.json" --junit "$out/junit.xml" --html "$out/report.html"
 rc_nginx=$?
 
 listen=$(port) b1=$(port) b2=$(port)
@@ -44,6 +44,6 @@ echo
 rc_proxy=$?
 
 echo
-echo "reports: $out/report.json and $out/junit.xml (nginx),"
+echo "reports: $out/report.json, $out/junit.xml and $out/report.html (nginx),"
 echo "         $out/report-proxy.json and $out/junit-proxy.xml (wsctl proxy)"
 [ $rc_nginx -le 1 ] && [ $rc_proxy -le 1 ] || exit 2

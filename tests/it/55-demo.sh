@@ -16,6 +16,6 @@ expect_eq "demo: wsctl proxy, --quick, nothing failed" \
 	"$(grep -c '^54 checks: 47 passed, 0 failed, 7 skipped, 0 errors' "$OUT/demo.out")" 1
 expect_match "demo: the sandbox's changes are shown" "$(cat "$OUT/demo.out")" \
 	"article.conf:22: listen 80 -> 127\.0\.0\.1:[0-9]+.*article.conf:25: access_log /var/log/nginx/yourdomain.log -> "
-for f in report.json junit.xml report-proxy.json junit-proxy.xml; do
+for f in report.json junit.xml report.html report-proxy.json junit-proxy.xml; do
 	check "demo: $f written" test -s "$OUT/demo/$f"
 done
