@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "cli/cli.h"
 #include "cli/connect.h"
 #include "common/addr.h"
@@ -21,8 +23,10 @@
 
 static const char help[] =
 "usage: wsctl connect [options] URL\n"
+"       wsctl connect [options] -c URL\n"
 "\n"
-"Open a WebSocket connection to URL (ws:// or wss://) and talk through it.\n"
+"Open a WebSocket connection to URL (ws:// or wss://; without a scheme,\n"
+"ws://, as wscat takes it) and talk through it.\n"
 "On a terminal: a prompt; each line typed is sent as a text message and\n"
 "what arrives is shown after \"< \".  Otherwise each line of stdin is sent\n"
 "as a text message and each message received is written to stdout on a\n"
@@ -32,11 +36,15 @@ static const char help[] =
 "options:\n"
 "  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
 "  -s, --subprotocol NAME      offer a subprotocol (repeatable, in order)\n"
-"      --origin ORIGIN         send an Origin header\n"
+"  -c, --connect URL           the URL, as wscat takes it\n"
+"  -o, --origin ORIGIN         send an Origin header\n"
+"      --host HOST             send Host: HOST instead of the URL's\n"
+"      --auth USER:PASSWORD    send HTTP Basic authentication\n"
 "  -x, --execute MESSAGE       send MESSAGE instead of reading stdin\n"
 "                              (repeatable, sent in order)\n"
 "  -w, --wait DURATION         after the last message is sent, wait this\n"
-"                              long and close, replies or not\n"
+"                              long and close, replies or not; -1: stay\n"
+"                              open until the server closes\n"
 "      --binary                send all of stdin as one binary message and\n"
 "                              write what arrives as raw bytes\n"
 "      --ping-interval DURATION\n"
@@ -46,8 +54,10 @@ static const char help[] =
 "      --timeout DURATION      limit for connecting, the handshake, each\n"
 "                              reply awaited and the close (default 10s)\n"
 "      --source ADDRESS        connect from this local address\n"
-"      --insecure              do not verify the server's certificate\n"
+"  -n, --insecure, --no-check  do not verify the server's certificate\n"
 "      --ca FILE               trust the CA certificates in FILE (PEM)\n"
+"      --no-color, --slash     accepted as wscat has them: the output\n"
+"                              has no colour, /commands are always on\n"
 "  -h, --help                  show this help\n"
 "\n"
 "commands, typed or as lines of stdin:\n"
@@ -60,20 +70,28 @@ static const char help[] =
 "reply did not come; 2 usage error.\n";
 
 enum {
-	OPT_ORIGIN = 256,
+	OPT_AUTH = 256,
+	OPT_HOST,
+	OPT_NO_COLOR,
+	OPT_SLASH,
 	OPT_BINARY,
 	OPT_PING,
 	OPT_SHOW,
 	OPT_TIMEOUT,
 	OPT_SOURCE,
-	OPT_INSECURE,
 	OPT_CA,
 };
 
 static const struct option longopts[] = {
 	{ "header", required_argument, NULL, 'H' },
 	{ "subprotocol", required_argument, NULL, 's' },
-	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "origin", required_argument, NULL, 'o' },
+	{ "connect", required_argument, NULL, 'c' },
+	{ "no-check", no_argument, NULL, 'n' },
+	{ "auth", required_argument, NULL, OPT_AUTH },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "slash", no_argument, NULL, OPT_SLASH },
 	{ "execute", required_argument, NULL, 'x' },
 	{ "wait", required_argument, NULL, 'w' },
 	{ "binary", no_argument, NULL, OPT_BINARY },
@@ -81,7 +99,7 @@ static const struct option longopts[] = {
 	{ "show-handshake", no_argument, NULL, OPT_SHOW },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "source", required_argument, NULL, OPT_SOURCE },
-	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "insecure", no_argument, NULL, 'n' },
 	{ "ca", required_argument, NULL, OPT_CA },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -98,15 +116,30 @@ static int duration(const char *opt, const char *s, int64_t min,
 	return 0;
 }
 
+/* "Authorization: Basic BASE64(user:password)" into out. */
+static int basic_auth(const char *cred, char *out, size_t len)
+{
+	static const char head[] = "Authorization: Basic ";
+	size_t n = strlen(cred);
+
+	if (sizeof(head) + 4 * ((n + 2) / 3) > len)
+		return -1;
+	memcpy(out, head, sizeof(head) - 1);
+	EVP_EncodeBlock((unsigned char *)out + sizeof(head) - 1,
+			(const unsigned char *)cred, (int)n);
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct connect_config *cfg)
 {
+	const char *url = NULL;
 	char err[300];
 	struct url u;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:s:x:w:h", longopts,
+	while ((c = getopt_long(argc, argv, ":H:s:x:w:o:c:nh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'H':
@@ -124,12 +157,37 @@ static int parse(int argc, char **argv, struct connect_config *cfg)
 			cfg->execute[cfg->nexecute++] = optarg;
 			break;
 		case 'w':
-			if (duration("--wait", optarg, 0, &cfg->wait_ms))
+			/* wscat's -w -1: stay open until the server closes */
+			if (!strcmp(optarg, "-1"))
+				cfg->wait_ms = INT_MAX;
+			else if (duration("--wait", optarg, 0, &cfg->wait_ms))
 				return EXIT_USAGE;
 			break;
-		case OPT_ORIGIN:
+		case 'o':
 			cfg->origin = optarg;
 			break;
+		case 'c':
+			url = optarg;
+			break;
+		case 'n':
+			cfg->insecure = 1;
+			break;
+		case OPT_AUTH:
+			if (!strchr(optarg, ':'))
+				return cli_usage(CMD, "--auth wants USER:PASSWORD");
+			if (basic_auth(optarg, cfg->auth, sizeof(cfg->auth)) < 0)
+				return cli_usage(CMD, "--auth is too long");
+			cfg->headers[cfg->nheaders++] = cfg->auth;
+			break;
+		case OPT_HOST:
+			if (!*optarg || strpbrk(optarg, " \t\r\n"))
+				return cli_usage(CMD, "bad --host '%s'", optarg);
+			snprintf(cfg->host, sizeof(cfg->host), "Host: %s", optarg);
+			cfg->headers[cfg->nheaders++] = cfg->host;
+			break;
+		case OPT_NO_COLOR:
+		case OPT_SLASH:
+			break;	/* wsctl's output has no colour; /commands are on */
 		case OPT_BINARY:
 			cfg->binary = 1;
 			break;
@@ -148,9 +206,6 @@ static int parse(int argc, char **argv, struct connect_config *cfg)
 		case OPT_SOURCE:
 			cfg->source = optarg;
 			break;
-		case OPT_INSECURE:
-			cfg->insecure = 1;
-			break;
 		case OPT_CA:
 			if (access(optarg, R_OK) < 0)
 				return cli_usage(CMD, "cannot read '%s': %s",
@@ -163,12 +218,18 @@ static int parse(int argc, char **argv, struct connect_config *cfg)
 			return cli_bad_option(CMD, c, argv);
 		}
 	}
-	if (optind >= argc)
+	if (!url && optind < argc)
+		url = argv[optind++];
+	if (!url)
 		return cli_usage(CMD, "missing URL");
-	if (optind + 1 < argc)
-		return cli_usage(CMD, "unexpected argument '%s'",
-				 argv[optind + 1]);
-	cfg->url = argv[optind];
+	if (optind < argc)
+		return cli_usage(CMD, "unexpected argument '%s'", argv[optind]);
+	/* as wscat: a URL without a scheme is ws:// */
+	if (!strstr(url, "://")) {
+		snprintf(cfg->url_buf, sizeof(cfg->url_buf), "ws://%s", url);
+		url = cfg->url_buf;
+	}
+	cfg->url = url;
 	if (url_parse(cfg->url, &u, err, sizeof(err)) < 0)
 		return cli_usage(CMD, "%s", err);
 	return 0;
@@ -235,7 +296,7 @@ int cmd_connect(int argc, char **argv)
 	const char **lists;
 	int rc;
 
-	/* every list is at most argc long */
+	/* every list is at most argc long (--auth and --host add one) */
 	lists = calloc(3 * (size_t)argc, sizeof(*lists));
 	if (!lists) {
 		cli_err(CMD, "out of memory");

@@ -29,6 +29,9 @@ struct connect_config {
 	int64_t ping_ms;		/* --ping-interval; 0 for none */
 	int show_handshake;
 	int64_t timeout_ms;
+	char url_buf[2048];		/* the URL with ws:// put in front */
+	char auth[600];			/* --auth's header line */
+	char host[300];			/* --host's */
 };
 
 /*

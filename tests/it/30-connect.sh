@@ -88,6 +88,22 @@ seen connect-echo "header host: example.test" && ok "-H replaces Host" || notok 
 expect_eq "-H Host: one Host header" "$(grep -c '^header host: ' "$OUT/connect-echo.log")" \
 	"$(grep -c '^peer ' "$OUT/connect-echo.log")"
 
+# wscat's habits: -c URL, no scheme (ws:// assumed), -o, --auth, --host,
+# -n, and -w -1 staying open until the server closes
+noscheme=${ECHO#ws://}
+wsc -c "$noscheme" -o http://w.example --auth 'alice:s3cr:et' --host h.example -n -x hi
+expect_eq "wscat's flags: exit 0" "$rc/$(cat "$OUT/connect.out")" "0/hi"
+for line in "header origin: http://w.example" "header host: h.example" \
+	"header authorization: Basic $(printf 'alice:s3cr:et' | base64)"; do
+	seen connect-echo "$line" && ok "wscat's flags: server saw '$line'" ||
+		notok "wscat's flags: server saw '$line'"
+done
+start_node connect-bye "$JS/connect_echo_server.js" --mode bye || exit 1
+wsc -w -1 -x hi "ws://127.0.0.1:$PORT/"
+expect_eq "-w -1: open until the server closed (1000 'bye')" "$rc" 0
+wsc --auth nocolon -x hi "$ECHO"
+expect_eq "--auth without a colon: exit 2" "$rc" 2
+
 # --source
 if wsc --source 127.0.0.2 -x hi "$ECHO" && [ "$rc" -eq 0 ]; then
 	seen connect-echo "peer 127.0.0.2" && ok "--source: server saw 127.0.0.2" ||

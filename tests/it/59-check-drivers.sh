@@ -9,7 +9,7 @@
 FIX=$TESTS/../fixtures
 
 # the load checks are the same code whatever the config (51, 53 and 56
-# run them): each proxy's good config runs them, its one-mistake
+# run them): HAProxy's and Caddy's good configs run them, the one-mistake
 # variants and the ASan pass leave them out
 HEAVY='diff.*,capacity.tunnels,concurrency.parallel'
 
@@ -19,7 +19,11 @@ file() {
 	name=$kind-$(basename "$conf" | sed 's/\.[a-z]*$//')
 	want_roots=$(expected_roots "$conf")
 	want_lines=$(expected_lines "$conf")
-	if [ -n "${PREFIX:-}" ] || [[ $name != *-good ]]; then
+	# Apache's event MPM holds 400 tunnels (a finding of its own, in
+	# its configs' expectations): its handshakes past that wait out
+	# their timeout, 20 s of the run, so its good config leaves the
+	# load checks out too
+	if [ -n "${PREFIX:-}" ] || [[ $name != *-good ]] || [ "$kind" = apache ]; then
 		skip=(--skip "$HEAVY")
 		want_roots=$(echo "$want_roots" | tr , '\n' |
 			grep -vx 'capacity.tunnels' | paste -sd,)
