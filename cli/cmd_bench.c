@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench/threshold.h"
 #include "cli/cli.h"
+#include "cli/report.h"
 #include "common/units.h"
 
 static const char help[] =
@@ -41,6 +43,11 @@ static const char help[] =
 "                            idle; default 256)\n"
 "  -t, --timeout DURATION    for each 101, echo and close (default 5s)\n"
 "      --report FILE         write the figures as JSON to FILE\n"
+"      --threshold EXPR      pass or fail the run on a figure (repeatable):\n"
+"                            p99<5ms, p99.9<=20ms, max<1s, mean<2ms,\n"
+"                            errors<0.1%, errors<1, rate>10000; latencies\n"
+"                            are round trips (handshakes in handshake mode)\n"
+"      --junit FILE          write the thresholds as JUnit XML tests\n"
 "  -q, --quiet               no progress line\n"
 "  -h, --help                show this help\n"
 "\n"
@@ -48,9 +55,12 @@ static const char help[] =
 "terminal. Ctrl-C ends the load early and still reports.\n"
 "\n"
 "Exit status: 0 no error, 1 an error was counted (or an idle connection\n"
-"was lost, or the run was interrupted), 2 usage or setup error.\n";
+"was lost, the run was interrupted, or a threshold failed), 2 usage or\n"
+"setup error.  With --threshold, the errors count only through it.\n";
 
-enum { OPT_TEXT = 256, OPT_RAMP, OPT_REPORT };
+enum { OPT_TEXT = 256, OPT_RAMP, OPT_REPORT, OPT_THRESHOLD, OPT_JUNIT };
+
+#define MAX_THRESHOLDS 16
 
 static const struct option options[] = {
 	{ "mode", required_argument, NULL, 'm' },
@@ -63,6 +73,8 @@ static const struct option options[] = {
 	{ "ramp", required_argument, NULL, OPT_RAMP },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -71,7 +83,9 @@ static const struct option options[] = {
 struct opts {
 	struct bench_config cfg;
 	const char *url;
-	const char *report;
+	const char *report, *junit;
+	struct bench_threshold th[MAX_THRESHOLDS];
+	int nth;
 	int quiet;
 	int have_count, have_rate, have_duration;
 };
@@ -174,6 +188,21 @@ static int parse(int argc, char **argv, struct opts *o)
 		case OPT_REPORT:
 			o->report = optarg;
 			break;
+		case OPT_JUNIT:
+			o->junit = optarg;
+			break;
+		case OPT_THRESHOLD: {
+			char err[200];
+
+			if (o->nth == MAX_THRESHOLDS)
+				return cli_usage("bench", "at most %d --threshold",
+						 MAX_THRESHOLDS);
+			if (bench_threshold_parse(optarg, &o->th[o->nth], err,
+						  sizeof(err)) < 0)
+				return cli_usage("bench", "%s", err);
+			o->nth++;
+			break;
+		}
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -290,18 +319,98 @@ static void on_signal(int sig)
 		interrupted++;
 }
 
-static int write_report(FILE *f, const char *path,
-			const struct bench_config *cfg,
+/* Each threshold's verdict on f; returns how many failed. */
+static int judge(const struct opts *o, const struct bench_result *r, FILE *f)
+{
+	int i, failed = 0;
+
+	for (i = 0; i < o->nth; i++) {
+		char v[32];
+		double got;
+		int ok = bench_threshold_eval(&o->th[i], r, &got);
+
+		failed += !ok;
+		if (f)
+			fprintf(f, "%s threshold %s (%s %s)\n", ok ? "ok  " :
+				"FAIL", o->th[i].expr, o->th[i].metric,
+				bench_threshold_fmt(&o->th[i], got, v, sizeof(v)));
+	}
+	return failed;
+}
+
+static int write_report(FILE *f, const struct opts *o,
 			const struct bench_result *r)
 {
-	char *s = bench_json(cfg, r);
-	int bad;
+	cJSON *root = NULL, *a;
+	char *s = bench_json(&o->cfg, r);
+	int bad, i;
 
+	/* the thresholds join the figures, as checks do a check report */
+	if (s && o->nth && (root = cJSON_Parse(s))) {
+		a = cJSON_AddArrayToObject(root, "thresholds");
+		for (i = 0; i < o->nth; i++) {
+			cJSON *t = cJSON_CreateObject();
+			double got;
+			int ok = bench_threshold_eval(&o->th[i], r, &got);
+
+			cJSON_AddStringToObject(t, "expr", o->th[i].expr);
+			cJSON_AddStringToObject(t, "metric", o->th[i].metric);
+			cJSON_AddNumberToObject(t, "observed", got);
+			cJSON_AddStringToObject(t, "status", ok ? "pass" : "fail");
+			cJSON_AddItemToArray(a, t);
+		}
+		free(s);
+		s = cJSON_Print(root);
+		cJSON_Delete(root);
+	}
 	bad = !s || fputs(s, f) == EOF || fputc('\n', f) == EOF;
 	bad |= fclose(f) != 0;
 	free(s);
 	if (bad) {
-		cli_err("bench", "cannot write %s", path);
+		cli_err("bench", "cannot write %s", o->report);
+		return -1;
+	}
+	return 0;
+}
+
+/* One testsuite, a testcase per threshold. */
+static int write_junit(const struct opts *o, const struct bench_result *r)
+{
+	FILE *f = fopen(o->junit, "w");
+	struct bench_rates rt;
+	int i, failed;
+
+	if (!f) {
+		cli_err("bench", "cannot write %s: %s", o->junit, strerror(errno));
+		return -1;
+	}
+	bench_rates(r, &rt);
+	failed = judge(o, r, NULL);
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "
+		"name=\"wsctl bench\" tests=\"%d\" failures=\"%d\" time=\"%.3f\">\n"
+		"  <testsuite name=\"wsctl bench %s\" tests=\"%d\" failures=\"%d\" "
+		"time=\"%.3f\">\n", o->nth, failed, rt.elapsed_s,
+		bench_mode_name(o->cfg.mode), o->nth, failed, rt.elapsed_s);
+	for (i = 0; i < o->nth; i++) {
+		char v[32];
+		double got;
+		int ok = bench_threshold_eval(&o->th[i], r, &got);
+
+		fputs("    <testcase classname=\"threshold\" name=\"", f);
+		report_xml_escape(f, o->th[i].expr);
+		fputs("\"", f);
+		if (ok) {
+			fputs("/>\n", f);
+			continue;
+		}
+		fputs("><failure type=\"threshold\" message=\"", f);
+		report_xml_escape(f, o->th[i].metric);
+		fprintf(f, " was %s\"/></testcase>\n",
+			bench_threshold_fmt(&o->th[i], got, v, sizeof(v)));
+	}
+	fputs("  </testsuite>\n</testsuites>\n", f);
+	if (fclose(f) != 0) {
+		cli_err("bench", "cannot write %s", o->junit);
 		return -1;
 	}
 	return 0;
@@ -352,12 +461,17 @@ static int run(struct opts *o)
 		return EXIT_USAGE;
 	}
 	bench_print(stdout, cfg, r);
-	fflush(stdout);
 	rc = EXIT_OK;
-	if (bench_errors(r) || r->interrupted ||
+	/* thresholds, when given, say what errors a run may have */
+	if ((!o->nth && bench_errors(r)) || r->interrupted ||
 	    (cfg->mode == BENCH_IDLE && r->idle_held < cfg->connections))
 		rc = EXIT_FAIL;
-	if (report && write_report(report, o->report, cfg, r) < 0)
+	if (judge(o, r, stdout) > 0)
+		rc = EXIT_FAIL;
+	fflush(stdout);
+	if (report && write_report(report, o, r) < 0)
+		rc = EXIT_FAIL;
+	if (o->junit && write_junit(o, r) < 0)
 		rc = EXIT_FAIL;
 	free(r);
 	return rc;

@@ -157,6 +157,30 @@ assert r['connections']['handshakes'] == 0"
 expect_match "non-101: table names the code" \
 	"$(grep '^  status' "$OUT/bench-status.out")" "403 Forbidden \(403: [0-9]+\)"
 
+# --threshold: the exit code, the table, the JSON and the JUnit
+bench th-pass -d 1s -c 2 --threshold 'p99<2s' --threshold 'errors<1%' \
+	--threshold 'rate>1' --junit "$OUT/bench-th-pass.xml" "ws://127.0.0.1:$E1/"
+expect_eq "thresholds met: exit 0" "$RC" 0
+expect_match "... each in the table" "$(grep -c '^ok   threshold ' "$OUT/bench-th-pass.out")" "^3$"
+bench th-fail -d 1s -c 2 --threshold 'p99<2s' --threshold 'rate>1000000000' \
+	--junit "$OUT/bench-th-fail.xml" "ws://127.0.0.1:$E1/"
+expect_eq "a threshold missed: exit 1" "$RC" 1
+expect_match "... named, with what was measured" "$(cat "$OUT/bench-th-fail.out")" \
+	"FAIL threshold rate>1000000000 \(rate [0-9]+/s\)"
+report th-fail "a threshold missed: in the JSON as a check is" "
+t = {x['expr']: x for x in r['thresholds']}
+assert t['p99<2s']['status'] == 'pass' and t['rate>1000000000']['status'] == 'fail', t
+assert t['rate>1000000000']['observed'] > 0, t"
+check "... and in the JUnit, one testcase each" /usr/bin/python3 -c "
+import xml.etree.ElementTree as ET
+s = ET.parse('$OUT/bench-th-fail.xml').getroot()[0]
+assert [c.get('name') for c in s] == ['p99<2s', 'rate>1000000000'], [c.get('name') for c in s]
+assert s[0].find('failure') is None and s[1].find('failure').get('message').startswith('rate was ')"
+"$WSCTL" bench --threshold 'p99<5parsecs' "ws://127.0.0.1:$E1/" 2>"$OUT/bench-th-bad.err"
+expect_eq "a bad threshold: exit 2" "$?" 2
+expect_eq "... one line" "$(head -n1 "$OUT/bench-th-bad.err")" \
+	"wsctl bench: bad threshold 'p99<5parsecs': a latency is 5ms, 250us or 1s"
+
 start_echo slow -q --listen 127.0.0.1:0 --delay 3s
 bench timeout -d 1s -c 2 -t 300ms "ws://127.0.0.1:${PORTS[0]}/"
 expect_eq "timeout: exit 1" "$RC" 1
