@@ -122,6 +122,9 @@ assert c['handshakes'] == 50 and c['attempts'] == 50 and c['closes'] == 50, c"
 # ---- idle ----
 bench idle -m idle -c 50 -d 300ms "$URL"
 expect_eq "idle: exit 0" "$RC" 0
+expect_eq "idle: the messages line says what they were, not a rate" \
+	"$(grep '^messages' "$OUT/bench-idle.out")" \
+	"messages       50, one echo per held connection after the hold"
 report idle "idle: every connection held and echoing" "
 assert r['idle'] == {'opened': 50, 'held': 50, 'hold_s': 0.3}, r['idle']
 assert r['rtt_us']['count'] == 50 and r['errors']['total'] == 0"
