@@ -307,7 +307,7 @@ static void run_tunnels(struct check_ctx *c)
 
 		check_pass(c, "%d tunnels still echo %s after the reload; %d "
 			   "new connections during it all worked", n,
-			   units_fmt_duration(clock_ms() - t0, d, sizeof(d)),
+			   units_fmt_ms(clock_ms() - t0, d, sizeof(d)),
 			   tries);
 	}
 	goto out;

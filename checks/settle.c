@@ -181,14 +181,14 @@ static void run_routed(struct check_ctx *c)
 	c->res->no_tunnel = n == 0;
 	if (n == s->n) {
 		check_pass(c, "every backend served a request within %s (%d "
-			   "request%s)", units_fmt_duration(s->ms, d, sizeof(d)),
+			   "request%s)", units_fmt_ms(s->ms, d, sizeof(d)),
 			   s->tries, s->tries == 1 ? "" : "s");
 		return;
 	}
 	check_fail(c, "each backend serves a request within --settle",
 		   "%s never served one in %s: %d requests, %d with no backend "
 		   "behind the answer%s%s", settle_missing(s, bs, miss,
-		   sizeof(miss)), units_fmt_duration(s->ms, d, sizeof(d)),
+		   sizeof(miss)), units_fmt_ms(s->ms, d, sizeof(d)),
 		   s->tries, s->refused, s->last_error[0] ? "; last: " : "",
 		   s->last_error);
 }

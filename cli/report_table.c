@@ -153,7 +153,7 @@ static void settles(FILE *f, const struct run *run)
 			fprintf(f, "\nafter %s the proxy routed nothing to %s "
 				"within %s (--settle): later checks may fail "
 				"for that\n", e->after, e->missing,
-				units_fmt_duration(e->ms, d, sizeof(d)));
+				units_fmt_ms(e->ms, d, sizeof(d)));
 	}
 }
 

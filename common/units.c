@@ -231,3 +231,14 @@ char *units_fmt_duration(int64_t ms, char *buf, size_t len)
 		 strlen(mixed) < strlen(one) ? mixed : one);
 	return buf;
 }
+
+char *units_fmt_ms(int64_t ms, char *buf, size_t len)
+{
+	if (ms < 1000 && ms > -1000)
+		snprintf(buf, len, "%lldms", (long long)ms);
+	else if (ms < 10000 && ms > -10000)
+		snprintf(buf, len, "%.2fs", ms / 1000.0);
+	else
+		snprintf(buf, len, "%.1fs", ms / 1000.0);
+	return buf;
+}

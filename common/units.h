@@ -41,4 +41,10 @@ int units_size(const char *s, uint64_t *bytes);
  */
 char *units_fmt_duration(int64_t ms, char *buf, size_t len);
 
+/*
+ * Write a measured time ms as a person reads it, rounded: "850ms",
+ * "3.00s", "65.0s" (not units_fmt_duration's exact "3s2ms").  Returns buf.
+ */
+char *units_fmt_ms(int64_t ms, char *buf, size_t len);
+
 #endif
