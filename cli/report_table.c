@@ -157,6 +157,23 @@ static void settles(FILE *f, const struct run *run)
 	}
 }
 
+/* The head evidence[key], a line at a time after mark, indented. */
+static void heads(FILE *f, const cJSON *evidence, const char *key,
+		  const char *mark)
+{
+	const char *s = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(evidence, key));
+
+	while (s && *s && *s != '\r' && *s != '\n') {
+		size_t n = strcspn(s, "\r\n");
+
+		fprintf(f, "%-41s %s%.*s\n", "", mark, (int)n, s);
+		s += n;
+		s += *s == '\r';
+		s += *s == '\n';
+	}
+}
+
 void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 		  int color)
 {
@@ -197,6 +214,12 @@ void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 				r->res.ref.directive, "", r->res.ref.fix);
 		else if (r->res.ref.fix[0])
 			fprintf(f, "%-41s fix: %s\n", "", r->res.ref.fix);
+		/* -v: a failure's own evidence, the heads as they went */
+		if (m->verbose && !r->res.cause[0] &&
+		    (st == CHECK_FAIL || st == CHECK_ERROR)) {
+			heads(f, r->res.evidence, "request_head", "> ");
+			heads(f, r->res.evidence, "response_head", "< ");
+		}
 	}
 	roots(f, run);
 	settles(f, run);

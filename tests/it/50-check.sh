@@ -119,6 +119,11 @@ expect_eq "refusing peer: exit 1" "$?" 1
 expect_match "refusing peer: observed status" \
 	"$(grep '^handshake.status-101' "$OUT/check-refuse.table")" \
 	"fail +expected HTTP/1.1 101 Switching Protocols; observed HTTP/1.1 403 Forbidden"
+"$WSCTL" check --quick --color never -v --only 'handshake.status-101' \
+	"ws://127.0.0.1:$rport/" >"$OUT/check-refuse-v.table"
+expect_match "-v: under a failure, the heads as they went" \
+	"$(sed -n '/^handshake.status-101/,/^$/p' "$OUT/check-refuse-v.table" | paste -sd'|')" \
+	"\| +> GET / HTTP/1\.1\|.*\| +< HTTP/1\.1 403 Forbidden\|"
 check "junit: each failure has a type, its cause or its own id" /usr/bin/python3 -c "
 import xml.etree.ElementTree as ET
 r = ET.parse('$OUT/check-refuse.xml').getroot()
