@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -503,13 +504,29 @@ static void add_reject(struct backends *bs, const char *path)
 		 "%.2000s%swsctl-reject=403", path, strchr(path, '?') ? "&" : "?");
 }
 
+/* The terminal's width when stdout is one (COLUMNS first), else 0. */
+static int term_width(void)
+{
+	const char *c = getenv("COLUMNS");
+	struct winsize ws;
+
+	if (!isatty(1))
+		return 0;
+	if (c && atoi(c) > 0)
+		return atoi(c);
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
 static int output(const struct run *run, const struct check_config *cfg,
 		  const struct out_opts *out, const struct sandbox *sb,
 		  const struct plan *plan)
 {
 	struct report_meta m = { cfg, cfg->nginx_conf ? cfg->nginx_conf :
 				 cfg->proxy_config, sb, plan, out->verbose,
-				 pm.drv ? pm.drv->kind : "nginx", out->name };
+				 pm.drv ? pm.drv->kind : "nginx", out->name,
+				 term_width() };
 	struct summary s = report_summary(run);
 	char err[512];
 	int rc = s.failed || s.errors ? EXIT_FAIL : EXIT_OK;

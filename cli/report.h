@@ -20,6 +20,7 @@ struct report_meta {
 	int verbose;			/* -v: the table lists its changes */
 	const char *proxy;		/* the kind the sandbox ran: "nginx" */
 	const char *name;		/* --name, or NULL */
+	int width;			/* the terminal's columns; 0: no wrap */
 };
 
 struct summary {

@@ -157,6 +157,37 @@ static void settles(FILE *f, const struct run *run)
 	}
 }
 
+/* The message column starts here: the id, the status, two spaces. */
+#define MSG_COL 42
+
+/*
+ * s from column MSG_COL, broken at spaces into lines of at most width
+ * columns (0: one line), each line after the first indented to MSG_COL:
+ * the table fits the terminal, and the rows stay rows.
+ */
+static void wrap(FILE *f, const char *s, int width)
+{
+	int room = width - MSG_COL;
+
+	if (width <= 0 || room < 20) {
+		fputs(s, f);
+		return;
+	}
+	while ((int)strlen(s) > room) {
+		int cut = room;
+
+		while (cut > 0 && s[cut] != ' ')
+			cut--;
+		if (cut == 0)	/* one long word: break it */
+			cut = room;
+		fprintf(f, "%.*s\n%*s", cut, s, MSG_COL, "");
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	fputs(s, f);
+}
+
 /* The head evidence[key], a line at a time after mark, indented. */
 static void heads(FILE *f, const cJSON *evidence, const char *key,
 		  const char *mark)
@@ -200,13 +231,19 @@ void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 			detail = NULL;
 		fprintf(f, "%-34s %s%-5s%s", r->check->id, color ? colors[st] : "",
 			names[st], color ? "\033[0m" : "");
-		if (r->res.cause[0])
+		if (r->res.cause[0]) {
 			fprintf(f, "  cause: %s", r->res.cause);
-		else if (detail && detail[0])
-			fprintf(f, "  %s", detail);
-		else if (!detail)
-			fprintf(f, "  expected %s; observed %s", r->res.expected,
-				r->res.observed);
+		} else if (detail && detail[0]) {
+			fputs("  ", f);
+			wrap(f, detail, m->width);
+		} else if (!detail) {
+			char both[sizeof(r->res.expected) + sizeof(r->res.observed) + 32];
+
+			snprintf(both, sizeof(both), "expected %s; observed %s",
+				 r->res.expected, r->res.observed);
+			fputs("  ", f);
+			wrap(f, both, m->width);
+		}
 		fputc('\n', f);
 		if (r->res.ref.file)
 			fprintf(f, "%-41s %s:%u: %s\n%-41s fix: %s\n", "",

@@ -149,6 +149,16 @@ expect_eq "a terminal: coloured" "$(colored "$(TERM=xterm onterm "$WSCTL" check 
 expect_eq "NO_COLOR on a terminal: plain" \
 	"$(colored "$(TERM=xterm NO_COLOR=1 onterm "$WSCTL" check $sel)")" no
 expect_eq "TERM=dumb: plain" "$(colored "$(TERM=dumb onterm "$WSCTL" check $sel)")" no
+# the table fits the terminal: the message column wraps, rows stay rows
+wide=$(COLUMNS=80 TERM=dumb onterm "$WSCTL" check --quick --only 'handshake.*' \
+	"ws://127.0.0.1:$rport/" | tr -d '\r' | sed -n '/^handshake/,/^$/p')
+expect_eq "on an 80-column terminal: no line of the table past 80" \
+	"$(awk 'length($0) > 80' <<<"$wide" | wc -l)" 0
+expect_match "... a long message wrapped under its column" "$wide" \
+	$'\n {42}[^ ]'
+expect_eq "in a pipe: one line per check" \
+	"$(COLUMNS=80 "$WSCTL" check --quick --only 'handshake.*' "ws://127.0.0.1:$rport/" |
+		sed -n '/^handshake/,/^$/p' | grep -c '^ ')" 0
 expect_eq "NO_COLOR with --color always: coloured" \
 	"$(colored "$(NO_COLOR=1 "$WSCTL" check --color always $sel)")" yes
 
