@@ -107,10 +107,14 @@ FUZZ_EXTRA_nginx      := $(wildcard checks/nginx_*.c)
 FUZZ_EXTRA_proxy_json := proxy/config_json.c proxy/conf.c proxy/lb.c \
 	proxy/lb_roundrobin.c proxy/lb_iphash.c proxy/lb_leastconn.c
 FUZZ_EXTRA_rewrite    := proxy/rewrite.c
+FUZZ_EXTRA_proxy_conf := checks/proxy.c checks/proxy_haproxy.c \
+                         checks/proxy_caddy.c checks/proxy_apache.c \
+                         checks/proxy_nginx.c
 fuzz_objs = $(addprefix $(B)/,$(FUZZ_EXTRA_$(1):.c=.o))
 FUZZ_O_nginx      = $(call fuzz_objs,nginx)
 FUZZ_O_proxy_json = $(call fuzz_objs,proxy_json)
 FUZZ_O_rewrite    = $(call fuzz_objs,rewrite)
+FUZZ_O_proxy_conf = $(call fuzz_objs,proxy_conf)
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 60

@@ -96,12 +96,19 @@ static int split(struct proxy_model *m, char *err, size_t errlen)
 int proxy_load(struct proxy_model *m, const char *file,
 	       const struct proxy_driver *drv, char *err, size_t errlen)
 {
-	int i, best = 0, tie = 0;
-
 	m->file = file;
-	m->balance = BALANCE_UNKNOWN;
 	if (slurp(m, file, err, errlen) < 0)
 		return -1;
+	return proxy_parse(m, drv, err, errlen);
+}
+
+int proxy_parse(struct proxy_model *m, const struct proxy_driver *drv,
+		char *err, size_t errlen)
+{
+	const char *file = m->file;
+	int i, best = 0, tie = 0;
+
+	m->balance = BALANCE_UNKNOWN;
 	for (i = 0; !drv && drivers[i]; i++) {
 		int score = drivers[i]->detect(m->text);
 
@@ -118,7 +125,19 @@ int proxy_load(struct proxy_model *m, const char *file,
 		m->drv = drv;
 	if (split(m, err, errlen) < 0)
 		return -1;
-	return m->drv->read ? m->drv->read(m, err, errlen) : 0;
+	if (!m->drv->read)
+		return 0;
+	if (m->drv->read(m, err, errlen) < 0)
+		return -1;
+	/* a request's path: "ws/" as written (an acl's, a matcher's) is
+	   "/ws/" */
+	if (m->path[0] != '/') {
+		char p[sizeof(m->path)];
+
+		snprintf(p, sizeof(p), "/%.*s", (int)sizeof(p) - 2, m->path);
+		memcpy(m->path, p, sizeof(p));
+	}
+	return 0;
 }
 void proxy_model_free(struct proxy_model *m)
 {

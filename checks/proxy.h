@@ -137,6 +137,14 @@ const struct proxy_driver *proxy_by_server(const char *server);
 int proxy_load(struct proxy_model *m, const char *file,
 	       const struct proxy_driver *drv, char *err, size_t errlen);
 
+/*
+ * proxy_load's work past reading the file: m->file named and m->text
+ * (malloc'd, NUL-ended, m's to free) set by the caller.  The same
+ * returns and errors.
+ */
+int proxy_parse(struct proxy_model *m, const struct proxy_driver *drv,
+		char *err, size_t errlen);
+
 void proxy_model_free(struct proxy_model *m);
 
 /* The fact named key, or NULL. */

@@ -58,6 +58,8 @@ static int url_split(const char *w, struct url_parts *u)
 	h = p + 3;
 	end = h + strcspn(h, "/");
 	hl = (size_t)(end - h);
+	if (!hl || *h == ':')
+		return 0;	/* no host: "http:///x", "balancer://" */
 	has_port = memchr(h, ':', hl) != NULL && h[0] != '[';
 	if (!strcasecmp(u->scheme, "balancer"))
 		snprintf(u->addr, sizeof(u->addr), "%.*s", (int)hl, h);

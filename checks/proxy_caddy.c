@@ -116,6 +116,8 @@ static void add_upstream(struct proxy_model *m, const char *w, unsigned n)
 	int i;
 
 	upstream_addr(w, addr, sizeof(addr));
+	if (!addr[0] || addr[strlen(addr) - 1] == ':')
+		return;		/* "http://", or a bare ":" */
 	/* listed twice, served twice as often (round_robin) */
 	for (i = 0; i < m->nb; i++)
 		if (!strcmp(m->b[i].addr, addr)) {
