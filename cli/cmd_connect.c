@@ -51,6 +51,8 @@ static const char help[] =
 "                              send a ping this often; fail when a pong is\n"
 "                              missing by the next one\n"
 "      --show-handshake        print the response head on stderr\n"
+"  -P, --show-ping-pong        print each ping and pong received (on\n"
+"                              stderr, but on a terminal)\n"
 "      --timeout DURATION      limit for connecting, the handshake, each\n"
 "                              reply awaited and the close (default 10s)\n"
 "      --source ADDRESS        connect from this local address\n"
@@ -92,6 +94,7 @@ static const struct option longopts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "slash", no_argument, NULL, OPT_SLASH },
+	{ "show-ping-pong", no_argument, NULL, 'P' },
 	{ "execute", required_argument, NULL, 'x' },
 	{ "wait", required_argument, NULL, 'w' },
 	{ "binary", no_argument, NULL, OPT_BINARY },
@@ -139,7 +142,7 @@ static int parse(int argc, char **argv, struct connect_config *cfg)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:s:x:w:o:c:nh", longopts,
+	while ((c = getopt_long(argc, argv, ":H:s:x:w:o:c:nPh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'H':
@@ -171,6 +174,9 @@ static int parse(int argc, char **argv, struct connect_config *cfg)
 			break;
 		case 'n':
 			cfg->insecure = 1;
+			break;
+		case 'P':
+			cfg->show_ping_pong = 1;
 			break;
 		case OPT_AUTH:
 			if (!strchr(optarg, ':'))

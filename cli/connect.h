@@ -28,6 +28,7 @@ struct connect_config {
 	int binary;
 	int64_t ping_ms;		/* --ping-interval; 0 for none */
 	int show_handshake;
+	int show_ping_pong;		/* -P: print pings and pongs */
 	int64_t timeout_ms;
 	char url_buf[2048];		/* the URL with ws:// put in front */
 	char auth[600];			/* --auth's header line */

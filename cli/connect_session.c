@@ -371,6 +371,21 @@ static void on_close(struct session *s, const struct wsc_msg *m)
 	     (int)m->reason_len, m->reason);
 }
 
+/* "< ping: DATA" on the terminal, or on stderr (stdout is the
+   messages') when not interactive. */
+static void control_line(struct session *s, const char *what,
+			 const struct wsc_msg *m)
+{
+	char head[16];
+
+	snprintf(head, sizeof(head), m->len ? "< %s: " : "< %s", what);
+	if (s->interactive)
+		term_print(&s->term, head, (const char *)m->data, m->len);
+	else
+		fprintf(stderr, "%s%.*s\n", head, (int)m->len,
+			(const char *)m->data);
+}
+
 static void on_message(struct session *s, const struct wsc_msg *m)
 {
 	switch (m->opcode) {
@@ -381,15 +396,22 @@ static void on_message(struct session *s, const struct wsc_msg *m)
 			s->owed--;
 		s->last_io = clock_ms();
 		break;
+	case WS_PING:
+		/* answered already (WSC_AUTO_PONG); -P shows it */
+		if (s->cfg->show_ping_pong)
+			control_line(s, "ping", m);
+		break;
 	case WS_PONG:
 		s->ping_out = 0;
-		if (!s->pongs_owed)
+		if (!s->pongs_owed) {
+			if (s->cfg->show_ping_pong)
+				control_line(s, "pong", m);
 			break;
+		}
 		s->pongs_owed--;
 		s->last_io = clock_ms();
-		if (s->interactive)
-			term_print(&s->term, m->len ? "< pong: " : "< pong",
-				   (const char *)m->data, m->len);
+		if (s->interactive || s->cfg->show_ping_pong)
+			control_line(s, "pong", m);
 		break;
 	case WS_CLOSE:
 		on_close(s, m);

@@ -101,6 +101,13 @@ done
 start_node connect-bye "$JS/connect_echo_server.js" --mode bye || exit 1
 wsc -w -1 -x hi "ws://127.0.0.1:$PORT/"
 expect_eq "-w -1: open until the server closed (1000 'bye')" "$rc" 0
+# -P: the pings and pongs received, on stderr (stdout is the messages')
+start_node connect-raw-ping "$JS/connect_echo_server.js" --mode raw || exit 1
+printf 'ping\n/ping abc\n' >"$OUT/connect-ping.in"
+wsc -P -w 500ms "ws://127.0.0.1:$PORT/" <"$OUT/connect-ping.in"
+expect_eq "-P: exit 0, the message on stdout" "$rc/$(cat "$OUT/connect.out")" "0/ping"
+expect_eq "... the server's ping and the pong to ours on stderr" \
+	"$(grep '^< p' "$OUT/connect.err" | sort | paste -sd'|')" "< ping: hi|< pong: abc"
 wsc --auth nocolon -x hi "$ECHO"
 expect_eq "--auth without a colon: exit 2" "$rc" 2
 
