@@ -117,6 +117,18 @@ int run_selected(const struct check_config *cfg, const char *id);
  */
 int run_checks(const struct check_env *env, struct run *run);
 
+/* Where the runs of this process are, for a progress line. */
+struct run_progress {
+	int done, total;	/* checks finished, and to run */
+	int running;		/* running now */
+	const char *waiting;	/* the waiting check with the longest to
+				   go, or NULL */
+	int64_t wait_ms;	/* at most that long (its deadline) */
+};
+
+/* Fill p, from any thread. */
+void run_progress(struct run_progress *p);
+
 void run_free(struct run *run);
 
 /*

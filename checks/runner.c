@@ -34,6 +34,12 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int interrupted;		/* under lock */
 
+/* What run_progress reports, under lock: the checks this process is to
+   run, those done, and those running now. */
+#define MAX_RUNNING 256
+static int prog_total, prog_done;
+static struct job *running[MAX_RUNNING];
+
 struct job {
 	const struct check *check;
 	struct check_ctx ctx;
@@ -118,6 +124,10 @@ static void *work(void *arg)
 	j->check->run(&j->ctx);
 	j->res.duration_ms = clock_ms() - t0;
 	pthread_mutex_lock(j->lock);
+	for (int i = 0; i < MAX_RUNNING; i++)
+		if (running[i] == j)
+			running[i] = NULL;
+	prog_done++;
 	j->done = 1;
 	pthread_cond_broadcast(j->cond);
 	pthread_mutex_unlock(j->lock);
@@ -237,6 +247,13 @@ static struct job *start(const struct check_env *env, struct run_result *r,
 	j->ctx.connect = r->connect;
 	j->ctx.res = &j->res;
 	j->ctx.deadline = clock_ms() + budget(env, r->check);
+	pthread_mutex_lock(lock);
+	for (int i = 0; i < MAX_RUNNING; i++)
+		if (!running[i]) {
+			running[i] = j;
+			break;
+		}
+	pthread_mutex_unlock(lock);
 	if (pthread_create(&j->tid, NULL, work, j)) {
 		r->res.status = CHECK_ERROR;
 		snprintf(r->res.message, sizeof(r->res.message),
@@ -252,8 +269,14 @@ static void finish(const struct check_env *env, struct run *run,
 {
 	if (!j)
 		return;
-	if (await(j, &r->res, budget(env, r->check)) == 0)
+	if (await(j, &r->res, budget(env, r->check)) == 0) {
+		pthread_mutex_lock(&lock);
+		for (int i = 0; i < MAX_RUNNING; i++)
+			if (running[i] == j)
+				running[i] = NULL;
+		pthread_mutex_unlock(&lock);
 		free(j);
+	}
 	else
 		run->abandoned = 1;
 }
@@ -442,6 +465,10 @@ int run_checks(const struct check_env *env, struct run *run)
 				 sizeof(run->r[i].res.message), "%s", why);
 		}
 	}
+	pthread_mutex_lock(&lock);
+	for (i = first; i < run->n; i++)
+		prog_total += pending(&run->r[i]);
+	pthread_mutex_unlock(&lock);
 	for (i = 0; i < env->cfg->nurls; i++) {
 		envs[i] = *env;
 		envs[i].settled = NULL;
@@ -463,8 +490,11 @@ int run_checks(const struct check_env *env, struct run *run)
 	}
 	for (i = first; i < run->n; i++)
 		if (!(run->r[i].check->needs & RUNS_FIRST) &&
-		    pending(&run->r[i]))
-			tunnel_broken(run, first, &run->r[i]);
+		    pending(&run->r[i]) && tunnel_broken(run, first, &run->r[i])) {
+			pthread_mutex_lock(&lock);
+			prog_done++;	/* failed at once: done */
+			pthread_mutex_unlock(&lock);
+		}
 	for (i = first; i < run->n; i++) {
 		struct run_result *r = &run->r[i];
 		struct settle s;
@@ -496,6 +526,30 @@ int run_checks(const struct check_env *env, struct run *run)
 	run->duration_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
 			   run->started_at;
 	return 0;
+}
+
+void run_progress(struct run_progress *p)
+{
+	int64_t now = clock_ms();
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	pthread_mutex_lock(&lock);
+	p->total = prog_total;
+	p->done = prog_done < prog_total ? prog_done : prog_total;
+	for (i = 0; i < MAX_RUNNING; i++) {
+		const struct job *j = running[i];
+
+		if (!j || j->done)
+			continue;
+		p->running++;
+		if ((j->check->needs & NEEDS_WAIT) &&
+		    j->ctx.deadline - now > p->wait_ms) {
+			p->wait_ms = j->ctx.deadline - now;
+			p->waiting = j->check->id;
+		}
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 void run_free(struct run *run)

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,6 +505,44 @@ static void add_reject(struct backends *bs, const char *path)
 		 "%.2000s%swsctl-reject=403", path, strchr(path, '?') ? "&" : "?");
 }
 
+/* A progress line on stderr while the checks run, when it is a
+   terminal: "[12/54] running 3; timeout.idle: up to 43s", rewritten each
+   second, erased before the table. */
+static atomic_int ticking;
+
+static int dumb_term(void)
+{
+	const char *t = getenv("TERM");
+
+	return !t || !strcmp(t, "dumb");
+}
+
+static void *ticker(void *arg)
+{
+	int shown = 0;
+
+	(void)arg;
+	while (ticking) {
+		struct run_progress p;
+		struct timespec ts = { 0, 200 * 1000000L };
+		char wait[96] = "";
+
+		run_progress(&p);
+		if (p.waiting)
+			snprintf(wait, sizeof(wait), "; %s: up to %llds",
+				 p.waiting, (long long)(p.wait_ms + 999) / 1000);
+		if (p.total)
+			fprintf(stderr, "\r\033[K[%d/%d] running %d%s", p.done,
+				p.total, p.running, wait);
+		shown |= p.total > 0;
+		for (int i = 0; i < 5 && ticking; i++)
+			nanosleep(&ts, NULL);
+	}
+	if (shown)
+		fputs("\r\033[K", stderr);
+	return NULL;
+}
+
 /* The terminal's width when stdout is one (COLUMNS first), else 0. */
 static int term_width(void)
 {
@@ -712,6 +751,7 @@ int cmd_check(int argc, char **argv)
 	struct nginx_conf *conf = NULL;
 	struct nginx_proc ngx = { 0, "" };
 	struct run run = { 0 };
+	pthread_t tick;
 	char err[1024];
 	int rc, i;
 
@@ -779,9 +819,19 @@ int cmd_check(int argc, char **argv)
 		cli_err("check", "%s", err);
 		goto out;
 	}
+	if (!out.json && isatty(2) && !dumb_term() && (ticking = 1) &&
+	    pthread_create(&tick, NULL, ticker, NULL) != 0)
+		ticking = 0;
 	if (cfg.nginx_conf)
 		run_targets(&cfg, conf, &plan, &bs, &notes, &run);
-	else if (!run_interrupted() && run_checks(&env, &run) < 0) {
+	else if (!run_interrupted() && run_checks(&env, &run) < 0)
+		rc = -1;
+	if (ticking) {
+		ticking = 0;
+		pthread_join(tick, NULL);
+	}
+	if (rc < 0) {
+		rc = EXIT_USAGE;
 		cli_err("check", "cannot run the checks");
 		goto out;
 	}

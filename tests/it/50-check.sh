@@ -143,12 +143,20 @@ expect_eq "... no table" "$(wc -c <"$OUT/check-dead.table")" 0
 # colour on a terminal, unless NO_COLOR or TERM=dumb say no (as curl
 # and git do); --color always wins over both
 onterm() { script -qec "$*" /dev/null </dev/null; }
-colored() { grep -q $'\e\[' <<<"$1" && echo yes || echo no; }
+colored() { grep -qE $'\e\\[[0-9;]*m' <<<"$1" && echo yes || echo no; }
 sel="--quick --only frames.text ws://127.0.0.1:$port/"
 expect_eq "a terminal: coloured" "$(colored "$(TERM=xterm onterm "$WSCTL" check $sel)")" yes
 expect_eq "NO_COLOR on a terminal: plain" \
 	"$(colored "$(TERM=xterm NO_COLOR=1 onterm "$WSCTL" check $sel)")" no
 expect_eq "TERM=dumb: plain" "$(colored "$(TERM=dumb onterm "$WSCTL" check $sel)")" no
+# a progress line on a terminal while checks wait, never in a pipe
+prog=$(TERM=xterm onterm "$WSCTL" check --idle 2s --only 'timeout.idle' "ws://127.0.0.1:$port/" | tr '\r' '\n')
+expect_match "on a terminal: a progress line with the waiting check's countdown" \
+	"$prog" $'\n\e\\[K\\[0/1\\] running 1; timeout.idle: up to [0-9]+s'
+"$WSCTL" check --idle 2s --only 'timeout.idle' "ws://127.0.0.1:$port/" \
+	>/dev/null 2>"$OUT/check-progress.err"
+expect_eq "in a pipe: nothing on stderr" "$(wc -c <"$OUT/check-progress.err")" 0
+
 # the table fits the terminal: the message column wraps, rows stay rows
 wide=$(COLUMNS=80 TERM=dumb onterm "$WSCTL" check --quick --only 'handshake.*' \
 	"ws://127.0.0.1:$rport/" | tr -d '\r' | sed -n '/^handshake/,/^$/p')
