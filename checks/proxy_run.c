@@ -177,6 +177,29 @@ static void complaint(const struct proxy_model *m, const struct proxy_box *b,
 	unshift(m, b, out, len);
 }
 
+/* A TLS listen is up once its handshake completes (with any
+   certificate): a proxy may accept before its certificate is loaded, as
+   Caddy does while its CA issues one. */
+static int serves_tls(const struct proxy_model *m, int fd)
+{
+	const struct proxy_listen *l = &m->listen[0];
+	struct tls_opts o = { l->name[0] ? l->name : "localhost", 1, NULL,
+			      NULL };
+	struct tls *t;
+	char e[256];
+	int ok;
+
+	if (!l->tls)
+		return 1;
+	if (net_nonblock(fd, 1) < 0)
+		return 0;
+	t = tls_connect(fd, &o, "the sandbox's proxy", clock_ms() + 1000, e,
+			sizeof(e));
+	ok = t != NULL;
+	tls_free(t);
+	return ok;
+}
+
 int proxy_start(const struct proxy_model *m, struct proxy_box *b, char *err,
 		size_t errlen)
 {
@@ -236,8 +259,11 @@ int proxy_start(const struct proxy_model *m, struct proxy_box *b, char *err,
 		fd = net_connect(b->listen[0].host, b->listen[0].port, NULL,
 				 200, e, sizeof(e));
 		if (fd >= 0) {
+			int up = (!m->drv->ready || m->drv->ready(m, b)) &&
+				 serves_tls(m, fd);
+
 			close(fd);
-			if (!m->drv->ready || m->drv->ready(m, b))
+			if (up)
 				return 0;
 		}
 		nanosleep(&ts, NULL);
