@@ -433,10 +433,6 @@ static const struct proxy_rule rules[] = {
 	{ "timeout.idle", "timeout", "no timeout tunnel", "timeout tunnel 1h" },
 	{ "timeout.idle-close", "timeout", "no timeout tunnel",
 	  "timeout tunnel 1h" },
-	{ "oneway.client-to-server", "timeout", "no timeout tunnel",
-	  "timeout tunnel 1h" },
-	{ "oneway.server-to-client", "timeout", "no timeout tunnel",
-	  "timeout tunnel 1h" },
 	{ NULL, NULL, NULL, NULL },
 };
 
