@@ -129,6 +129,21 @@ struct run_progress {
 /* Fill p, from any thread. */
 void run_progress(struct run_progress *p);
 
+/* A check as it finished, for a row on a terminal while the rest run. */
+struct run_row {
+	const char *id;
+	const char *url;
+	enum check_status status;
+	char text[800];		/* its message, or "expected ...; observed ..." */
+};
+
+/*
+ * Copy the rows of the checks that finished, from the from'th on (in the
+ * order they finished, skipped ones too), to out[0..max); from any
+ * thread.  Returns how many were copied.
+ */
+int run_finished(int from, struct run_row *out, int max);
+
 void run_free(struct run *run);
 
 /*

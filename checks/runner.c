@@ -40,11 +40,19 @@ static int interrupted;		/* under lock */
 static int prog_total, prog_done;
 static struct job *running[MAX_RUNNING];
 
+/* The checks as they finished, under lock (run_finished); a run has at
+   most RUN_MAX_URLS targets of some 70 checks each. */
+#define MAX_FINISHED 2048
+static struct run_row finished[MAX_FINISHED];
+static int nfinished;
+
 struct job {
 	const struct check *check;
 	struct check_ctx ctx;
 	struct check_result res;	/* the worker's own copy */
 	int done;
+	int late;			/* await gave up on it: its row is
+					   the runner's, not its own */
 	pthread_t tid;
 	pthread_mutex_t *lock;
 	pthread_cond_t *cond;
@@ -116,6 +124,46 @@ static int64_t budget(const struct check_env *env, const struct check *c)
 	return ms;
 }
 
+/* Log res of check c on url as finished; the caller holds lock. */
+static void log_row(const struct check *c, const char *url,
+		    const struct check_result *res)
+{
+	struct run_row *w;
+
+	if (nfinished == MAX_FINISHED)
+		return;
+	w = &finished[nfinished++];
+	w->id = c->id;
+	w->url = url;
+	w->status = res->status;
+	if (res->status == CHECK_FAIL && res->expected[0])
+		snprintf(w->text, sizeof(w->text), "expected %.150s; observed "
+			 "%.200s", res->expected, res->observed);
+	else
+		snprintf(w->text, sizeof(w->text), "%s", res->message);
+}
+
+static void log_row_locked(const struct check *c, const char *url,
+			   const struct check_result *res)
+{
+	pthread_mutex_lock(&lock);
+	log_row(c, url, res);
+	pthread_mutex_unlock(&lock);
+}
+
+int run_finished(int from, struct run_row *out, int max)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&lock);
+	while (from >= 0 && from + n < nfinished && n < max) {
+		out[n] = finished[from + n];
+		n++;
+	}
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
 static void *work(void *arg)
 {
 	struct job *j = arg;
@@ -129,6 +177,8 @@ static void *work(void *arg)
 			running[i] = NULL;
 	prog_done++;
 	j->done = 1;
+	if (!j->late)
+		log_row(j->check, j->ctx.url, &j->res);
 	pthread_cond_broadcast(j->cond);
 	pthread_mutex_unlock(j->lock);
 	return NULL;
@@ -178,23 +228,28 @@ static int await(struct job *j, struct check_result *out, int64_t limit_ms)
 	int64_t late = j->ctx.deadline + GRACE_MS;
 	char d[32];
 
-	if (wait_done(j, late)) {
+	wait_done(j, late);
+	pthread_mutex_lock(j->lock);
+	j->late = !j->done;
+	pthread_mutex_unlock(j->lock);
+	if (!j->late) {
 		pthread_join(j->tid, NULL);
 		*out = j->res;
 		return 0;
 	}
 	memset(out, 0, sizeof(*out));
+	out->status = CHECK_ERROR;
 	if (run_interrupted()) {
-		out->status = CHECK_ERROR;
 		snprintf(out->message, sizeof(out->message), "interrupted");
+		log_row_locked(j->check, j->ctx.url, out);
 		pthread_detach(j->tid);
 		return -1;
 	}
-	out->status = CHECK_ERROR;
 	snprintf(out->message, sizeof(out->message),
 		 "did not finish within %s (--timeout)",
 		 units_fmt_duration(limit_ms, d, sizeof(d)));
 	out->duration_ms = limit_ms + GRACE_MS;
+	log_row_locked(j->check, j->ctx.url, out);
 	if (!wait_done(j, late + LATE_MS)) {
 		pthread_detach(j->tid);
 		return -1;
@@ -258,6 +313,7 @@ static struct job *start(const struct check_env *env, struct run_result *r,
 		r->res.status = CHECK_ERROR;
 		snprintf(r->res.message, sizeof(r->res.message),
 			 "cannot start a thread");
+		log_row_locked(r->check, r->url, &r->res);
 		free(j);
 		return NULL;
 	}
@@ -353,6 +409,7 @@ static int not_run(struct run *run, struct run_result *r)
 		return 0;
 	r->res.status = run_interrupted() ? CHECK_SKIP : CHECK_ERROR;
 	snprintf(r->res.message, sizeof(r->res.message), "%s", why);
+	log_row_locked(r->check, r->url, &r->res);
 	return 1;
 }
 
@@ -417,6 +474,7 @@ static int tunnel_broken(const struct run *run, int first,
 		snprintf(r->res.message, sizeof(r->res.message), "not run: no "
 			 "WebSocket handshake completes through the proxy "
 			 "(handshake.status-101: %s)", h->res.observed);
+		log_row_locked(r->check, r->url, &r->res);
 		return 1;
 	}
 	return 0;
@@ -463,6 +521,8 @@ int run_checks(const struct check_env *env, struct run *run)
 			run->r[i].res.status = CHECK_SKIP;
 			snprintf(run->r[i].res.message,
 				 sizeof(run->r[i].res.message), "%s", why);
+			log_row_locked(run->r[i].check, run->r[i].url,
+				       &run->r[i].res);
 		}
 	}
 	pthread_mutex_lock(&lock);

@@ -505,10 +505,18 @@ static void add_reject(struct backends *bs, const char *path)
 		 "%.2000s%swsctl-reject=403", path, strchr(path, '?') ? "&" : "?");
 }
 
-/* A progress line on stderr while the checks run, when it is a
-   terminal: "[12/54] running 3; timeout.idle: up to 43s", rewritten each
-   second, erased before the table. */
+/*
+ * On a terminal, while the checks run: a progress line on stderr,
+ * "[12/54] running 3; timeout.idle: up to 43s", rewritten as it changes
+ * and erased before the table; and when stdout is the terminal too
+ * (live), each check's row there as it finishes.
+ */
 static atomic_int ticking;
+static struct {
+	int live, color, width, headings;
+	const char *url;	/* of the last row shown */
+	int rows;		/* rows shown */
+} tick_out;
 
 static int dumb_term(void)
 {
@@ -517,28 +525,57 @@ static int dumb_term(void)
 	return !t || !strcmp(t, "dumb");
 }
 
+/* The rows finished since the last call, to stdout. */
+static int live_rows(void)
+{
+	struct run_row w[16];
+	int n, i, shown = 0;
+
+	while (tick_out.live &&
+	       (n = run_finished(tick_out.rows, w, 16)) > 0) {
+		if (!shown++)
+			fputs("\r\033[K", stderr);
+		for (i = 0; i < n; i++) {
+			if (tick_out.headings && (!tick_out.url ||
+						  strcmp(tick_out.url, w[i].url)))
+				printf("%s%s\n", tick_out.url ? "\n" : "",
+				       w[i].url);
+			tick_out.url = w[i].url;
+			report_row(stdout, &w[i], tick_out.color,
+				   tick_out.width);
+		}
+		tick_out.rows += n;
+	}
+	fflush(stdout);
+	return shown;
+}
+
 static void *ticker(void *arg)
 {
-	int shown = 0;
+	char line[160] = "";
 
 	(void)arg;
 	while (ticking) {
 		struct run_progress p;
 		struct timespec ts = { 0, 200 * 1000000L };
-		char wait[96] = "";
+		char wait[96] = "", now[160];
+
+		int rows = live_rows();
 
 		run_progress(&p);
 		if (p.waiting)
 			snprintf(wait, sizeof(wait), "; %s: up to %llds",
 				 p.waiting, (long long)(p.wait_ms + 999) / 1000);
-		if (p.total)
-			fprintf(stderr, "\r\033[K[%d/%d] running %d%s", p.done,
-				p.total, p.running, wait);
-		shown |= p.total > 0;
-		for (int i = 0; i < 5 && ticking; i++)
-			nanosleep(&ts, NULL);
+		snprintf(now, sizeof(now), "[%d/%d] running %d%s", p.done,
+			 p.total, p.running, wait);
+		if (p.total && (rows || strcmp(now, line))) {
+			fprintf(stderr, "\r\033[K%s", now);
+			memcpy(line, now, sizeof(line));
+		}
+		nanosleep(&ts, NULL);
 	}
-	if (shown)
+	live_rows();
+	if (line[0])
 		fputs("\r\033[K", stderr);
 	return NULL;
 }
@@ -565,7 +602,7 @@ static int output(const struct run *run, const struct check_config *cfg,
 	struct report_meta m = { cfg, cfg->nginx_conf ? cfg->nginx_conf :
 				 cfg->proxy_config, sb, plan, out->verbose,
 				 pm.drv ? pm.drv->kind : "nginx", out->name,
-				 term_width() };
+				 term_width(), tick_out.live };
 	struct summary s = report_summary(run);
 	char err[512];
 	int rc = s.failed || s.errors ? EXIT_FAIL : EXIT_OK;
@@ -819,9 +856,15 @@ int cmd_check(int argc, char **argv)
 		cli_err("check", "%s", err);
 		goto out;
 	}
-	if (!out.json && isatty(2) && !dumb_term() && (ticking = 1) &&
-	    pthread_create(&tick, NULL, ticker, NULL) != 0)
-		ticking = 0;
+	if (!out.json && isatty(2) && !dumb_term()) {
+		tick_out.live = isatty(1);
+		tick_out.color = out.color;
+		tick_out.width = term_width();
+		tick_out.headings = cfg.nurls > 1 || cfg.nginx_conf;
+		ticking = 1;
+		if (pthread_create(&tick, NULL, ticker, NULL) != 0)
+			ticking = tick_out.live = 0;
+	}
 	if (cfg.nginx_conf)
 		run_targets(&cfg, conf, &plan, &bs, &notes, &run);
 	else if (!run_interrupted() && run_checks(&env, &run) < 0)

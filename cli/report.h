@@ -21,6 +21,9 @@ struct report_meta {
 	const char *proxy;		/* the kind the sandbox ran: "nginx" */
 	const char *name;		/* --name, or NULL */
 	int width;			/* the terminal's columns; 0: no wrap */
+	int live;			/* the rows went out as the checks
+					   finished (report_row): the table
+					   has only the failures */
 };
 
 struct summary {
@@ -50,6 +53,12 @@ struct summary report_summary(const struct run *run);
 
 /* The lower-case name of a status: "pass", "fail", "skip", "error". */
 const char *report_status_name(enum check_status st);
+
+/*
+ * Print w to f as the table's row, as its check finishes: the id, the
+ * status (coloured when color is 1), the text wrapped to width columns.
+ */
+void report_row(FILE *f, const struct run_row *w, int color, int width);
 
 /* Print the table to f, with colour when color is 1. */
 void report_table(FILE *f, const struct run *run, const struct report_meta *m,

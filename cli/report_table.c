@@ -205,15 +205,32 @@ static void heads(FILE *f, const cJSON *evidence, const char *key,
 	}
 }
 
+static void row_head(FILE *f, const char *id, enum check_status st, int color)
+{
+	fprintf(f, "%-34s %s%-5s%s", id, color ? colors[st] : "", names[st],
+		color ? "\033[0m" : "");
+}
+
+void report_row(FILE *f, const struct run_row *w, int color, int width)
+{
+	row_head(f, w->id, w->status, color);
+	if (w->text[0]) {
+		fputs("  ", f);
+		wrap(f, w->text, width);
+	}
+	fputc('\n', f);
+}
+
 void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 		  int color)
 {
 	const char *url = NULL;
 	struct summary s = report_summary(run);
-	int i;
-
+	int i, shown = 0;
 	char loc[400];
 
+	if (m->live && (m->sandbox || (m->plan && m->plan->nleft)))
+		fputc('\n', f);
 	sandbox_lines(f, m);
 	left_lines(f, m);
 	for (i = 0; i < run->n; i++) {
@@ -221,16 +238,19 @@ void report_table(FILE *f, const struct run *run, const struct report_meta *m,
 		enum check_status st = r->res.status;
 		const char *detail = r->res.message;
 
+		if (m->live && st != CHECK_FAIL && st != CHECK_ERROR)
+			continue;	/* shown as it finished */
+		if (m->live && !shown++)
+			fprintf(f, "\nfailures:\n");
 		if ((m->cfg->nurls > 1 || m->plan) &&
 		    (!url || strcmp(url, r->url))) {
 			url = r->url;
-			fprintf(f, "%s%s%s\n", i ? "\n" : "", url,
+			fprintf(f, "%s%s%s\n", i && !m->live ? "\n" : "", url,
 				target_loc(m, url, loc, sizeof(loc)));
 		}
 		if (st == CHECK_FAIL && r->res.expected[0])
 			detail = NULL;
-		fprintf(f, "%-34s %s%-5s%s", r->check->id, color ? colors[st] : "",
-			names[st], color ? "\033[0m" : "");
+		row_head(f, r->check->id, st, color);
 		if (r->res.cause[0]) {
 			fprintf(f, "  cause: %s", r->res.cause);
 		} else if (detail && detail[0]) {

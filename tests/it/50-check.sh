@@ -156,6 +156,20 @@ expect_match "on a terminal: a progress line with the waiting check's countdown"
 "$WSCTL" check --idle 2s --only 'timeout.idle' "ws://127.0.0.1:$port/" \
 	>/dev/null 2>"$OUT/check-progress.err"
 expect_eq "in a pipe: nothing on stderr" "$(wc -c <"$OUT/check-progress.err")" 0
+# rows as the checks finish: the quick one's row is out while the
+# waiting one still counts down; at the end only the failures again
+live=$(TERM=xterm NO_COLOR=1 onterm "$WSCTL" check --idle 3s \
+	--only 'frames.text,timeout.idle' "ws://127.0.0.1:$port/" | tr '\r' '\n' |
+	sed 's/\x1b\[K//g')
+expect_match "on a terminal: a row as its check finishes, before the waiting check's countdown" \
+	"$live" $'\nframes.text +pass [^\n]*\n(.*\n)*\\[1/2\\] running 1; timeout.idle: up to [0-9]+s'
+expect_eq "... each row once" "$(grep -c '^frames.text' <<<"$live")" 1
+live=$(TERM=xterm NO_COLOR=1 onterm "$WSCTL" check --quick \
+	--only 'handshake.status-101,handshake.accept-key' "ws://127.0.0.1:$rport/" |
+	tr -d '\r' | sed 's/\x1b\[K//g; s/^\[[0-9]*\/[0-9]*\] running [0-9]*//')
+expect_match "a failing run on a terminal: its rows, then the failures again" \
+	"$live" $'^handshake.status-101 +fail .*\nfailures:\nhandshake.status-101 +fail .*\nhandshake.accept-key +fail +cause: handshake.status-101'
+expect_match "... and the summary" "$live" $'\n2 checks: 0 passed, 2 failed'
 
 # the table fits the terminal: the message column wraps, rows stay rows
 wide=$(COLUMNS=80 TERM=dumb onterm "$WSCTL" check --quick --only 'handshake.*' \
