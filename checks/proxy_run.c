@@ -183,8 +183,8 @@ static void complaint(const struct proxy_model *m, const struct proxy_box *b,
 static int serves_tls(const struct proxy_model *m, int fd)
 {
 	const struct proxy_listen *l = &m->listen[0];
-	struct tls_opts o = { l->name[0] ? l->name : "localhost", 1, NULL,
-			      NULL };
+	struct tls_opts o = { .host = l->name[0] ? l->name : "localhost",
+			      .insecure = 1 };
 	struct tls *t;
 	char e[256];
 	int ok;

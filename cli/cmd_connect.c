@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/connect.h"
 #include "common/addr.h"
+#include "common/tls.h"
 #include "common/units.h"
 #include "common/wsc.h"
 
@@ -24,6 +25,7 @@
 static const char help[] =
 "usage: wsctl connect [options] URL\n"
 "       wsctl connect [options] -c URL\n"
+"       wsctl connect [options] -l [ADDR:]PORT\n"
 "\n"
 "Open a WebSocket connection to URL (ws:// or wss://; without a scheme,\n"
 "ws://, as wscat takes it) and talk through it.\n"
@@ -32,11 +34,16 @@ static const char help[] =
 "as a text message and each message received is written to stdout on a\n"
 "line of its own; the run ends once stdin has ended and every message has\n"
 "had a reply, or --wait has passed.\n"
+"With -l, wsctl is the server: it waits for a client and talks with it\n"
+"the same way, one client at a time; in a script, with one client, until\n"
+"it closes (or --wait after stdin ends).\n"
 "\n"
 "options:\n"
 "  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
 "  -s, --subprotocol NAME      offer a subprotocol (repeatable, in order)\n"
 "  -c, --connect URL           the URL, as wscat takes it\n"
+"  -l, --listen [ADDR:]PORT    be the server, on ADDR (default 127.0.0.1)\n"
+"                              and PORT (0: any free one; stderr says)\n"
 "  -o, --origin ORIGIN         send an Origin header\n"
 "      --host HOST             send Host: HOST instead of the URL's\n"
 "      --auth USER:PASSWORD    send HTTP Basic authentication\n"
@@ -58,6 +65,11 @@ static const char help[] =
 "      --source ADDRESS        connect from this local address\n"
 "  -n, --insecure, --no-check  do not verify the server's certificate\n"
 "      --ca FILE               trust the CA certificates in FILE (PEM)\n"
+"      --cert FILE             wss://: present this client certificate\n"
+"                              (PEM, with its chain)\n"
+"      --key FILE              ... and its key (default: in --cert's file)\n"
+"      --passphrase PASS       the key's passphrase (default: asked on the\n"
+"                              terminal when the key is encrypted)\n"
 "      --no-color, --slash     accepted as wscat has them: the output\n"
 "                              has no colour, /commands are always on\n"
 "  -h, --help                  show this help\n"
@@ -82,6 +94,9 @@ enum {
 	OPT_TIMEOUT,
 	OPT_SOURCE,
 	OPT_CA,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_PASSPHRASE,
 };
 
 static const struct option longopts[] = {
@@ -89,6 +104,7 @@ static const struct option longopts[] = {
 	{ "subprotocol", required_argument, NULL, 's' },
 	{ "origin", required_argument, NULL, 'o' },
 	{ "connect", required_argument, NULL, 'c' },
+	{ "listen", required_argument, NULL, 'l' },
 	{ "no-check", no_argument, NULL, 'n' },
 	{ "auth", required_argument, NULL, OPT_AUTH },
 	{ "host", required_argument, NULL, OPT_HOST },
@@ -104,6 +120,9 @@ static const struct option longopts[] = {
 	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "insecure", no_argument, NULL, 'n' },
 	{ "ca", required_argument, NULL, OPT_CA },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "passphrase", required_argument, NULL, OPT_PASSPHRASE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -133,16 +152,34 @@ static int basic_auth(const char *cred, char *out, size_t len)
 	return 0;
 }
 
+/* --cert, --key and --passphrase make sense together, and load. */
+static int client_cert(const struct connect_config *cfg, const struct url *u)
+{
+	struct tls_opts o = { .cert_file = cfg->cert_file,
+			      .key_file = cfg->key_file,
+			      .passphrase = cfg->passphrase };
+	char err[600];
+
+	if ((cfg->key_file || cfg->passphrase) && !cfg->cert_file)
+		return cli_usage(CMD, "--key and --passphrase need --cert");
+	if (cfg->cert_file && !u->tls)
+		return cli_usage(CMD, "--cert needs a wss:// URL");
+	if (tls_check_client(&o, err, sizeof(err)) < 0)
+		return cli_err(CMD, "%s", err), EXIT_USAGE;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct connect_config *cfg)
 {
 	const char *url = NULL;
 	char err[300];
+	struct hostport hp;
 	struct url u;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":H:s:x:w:o:c:nPh", longopts,
+	while ((c = getopt_long(argc, argv, ":H:s:x:w:o:c:l:nPh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'H':
@@ -171,6 +208,21 @@ static int parse(int argc, char **argv, struct connect_config *cfg)
 			break;
 		case 'c':
 			url = optarg;
+			break;
+		case 'l':
+			/* a bare port is loopback's: bind elsewhere only when
+			   asked (wscat binds every address) */
+			if (strspn(optarg, "0123456789") == strlen(optarg))
+				snprintf(cfg->listen_buf, sizeof(cfg->listen_buf),
+					 "127.0.0.1:%s", optarg);
+			else
+				snprintf(cfg->listen_buf, sizeof(cfg->listen_buf),
+					 "%s", optarg);
+			if (addr_parse(cfg->listen_buf, 0, &hp, err,
+				       sizeof(err)) < 0)
+				return cli_usage(CMD, "bad --listen '%s': want "
+						 "[ADDR:]PORT", optarg);
+			cfg->listen = cfg->listen_buf;
 			break;
 		case 'n':
 			cfg->insecure = 1;
@@ -213,10 +265,16 @@ static int parse(int argc, char **argv, struct connect_config *cfg)
 			cfg->source = optarg;
 			break;
 		case OPT_CA:
+		case OPT_CERT:
+		case OPT_KEY:
 			if (access(optarg, R_OK) < 0)
 				return cli_usage(CMD, "cannot read '%s': %s",
 						 optarg, strerror(errno));
-			cfg->ca_file = optarg;
+			*(c == OPT_CA ? &cfg->ca_file : c == OPT_CERT ?
+			  &cfg->cert_file : &cfg->key_file) = optarg;
+			break;
+		case OPT_PASSPHRASE:
+			cfg->passphrase = optarg;
 			break;
 		case 'h':
 			return -1;
@@ -226,6 +284,19 @@ static int parse(int argc, char **argv, struct connect_config *cfg)
 	}
 	if (!url && optind < argc)
 		url = argv[optind++];
+	if (cfg->listen && url)
+		return cli_usage(CMD, "-l and a URL: choose one, as wscat does");
+	if (cfg->listen && (cfg->cert_file || cfg->nheaders || cfg->origin))
+		return cli_usage(CMD, "-l takes no -H, --host, --auth, -o or "
+				 "--cert: they are a client's");
+	if (cfg->listen) {
+		if (optind < argc)
+			return cli_usage(CMD, "unexpected argument '%s'",
+					 argv[optind]);
+		if (cfg->wait_ms < 0)
+			cfg->wait_ms = INT_MAX;	/* until the client closes */
+		return 0;
+	}
 	if (!url)
 		return cli_usage(CMD, "missing URL");
 	if (optind < argc)
@@ -238,7 +309,7 @@ static int parse(int argc, char **argv, struct connect_config *cfg)
 	cfg->url = url;
 	if (url_parse(cfg->url, &u, err, sizeof(err)) < 0)
 		return cli_usage(CMD, "%s", err);
-	return 0;
+	return client_cert(cfg, &u);
 }
 
 /* The response head on stderr, as received, without its blank line. */
@@ -271,6 +342,9 @@ static int run(const struct connect_config *cfg)
 		.timeout_ms = (int)cfg->timeout_ms,
 		.insecure = cfg->insecure,
 		.ca_file = cfg->ca_file,
+		.cert_file = cfg->cert_file,
+		.key_file = cfg->key_file,
+		.passphrase = cfg->passphrase,
 		.flags = WSC_AUTO_PONG | WSC_AUTO_CLOSE,
 	};
 	int rc, interactive;
@@ -314,6 +388,9 @@ int cmd_connect(int argc, char **argv)
 	rc = parse(argc, argv, &cfg);
 	if (rc < 0)
 		rc = cli_help(help);
+	else if (rc == 0 && cfg.listen)
+		rc = connect_listen(&cfg, !cfg.nexecute && isatty(STDIN_FILENO) &&
+				    isatty(STDOUT_FILENO));
 	else if (rc == 0)
 		rc = run(&cfg);
 	free(lists);

@@ -21,6 +21,9 @@ struct connect_config {
 	const char *origin;
 	const char *source;
 	const char *ca_file;
+	const char *cert_file;		/* --cert, --key, --passphrase */
+	const char *key_file;
+	const char *passphrase;
 	int insecure;
 	const char **execute;		/* -x messages, in order */
 	size_t nexecute;
@@ -30,6 +33,8 @@ struct connect_config {
 	int show_handshake;
 	int show_ping_pong;		/* -P: print pings and pongs */
 	int64_t timeout_ms;
+	const char *listen;		/* -l: [ADDR:]PORT, or NULL */
+	char listen_buf[300];		/* a bare port on 127.0.0.1 */
 	char url_buf[2048];		/* the URL with ws:// put in front */
 	char auth[600];			/* --auth's header line */
 	char host[300];			/* --host's */
@@ -42,6 +47,13 @@ struct connect_config {
  */
 int connect_session(const struct connect_config *cfg, struct wsc *c,
 		    int interactive);
+
+/*
+ * -l: listen on cfg->listen and run the session with each client that
+ * connects, one at a time: on a terminal until CTRL+C, else with one.
+ * Returns the exit status.
+ */
+int connect_listen(const struct connect_config *cfg, int interactive);
 
 #define TERM_HISTORY 100		/* lines Up and Down go through */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -62,6 +63,58 @@ static void describe(SSL *ssl, int rc, const char *what, char *err,
 	ERR_clear_error();
 }
 
+/* Fail with "cannot load WHAT from 'FILE': REASON". */
+static int load_failed(const char *what, const char *file, char *err,
+		       size_t errlen)
+{
+	unsigned long code = ERR_peek_error();
+	const char *why = code ? ERR_reason_error_string(code) : NULL;
+
+	if (code && ERR_GET_LIB(code) == ERR_LIB_SYS)
+		why = strerror(ERR_GET_REASON(code));
+	snprintf(err, errlen, "cannot load %s from '%s': %s", what, file,
+		 why ? why : "none found");
+	ERR_clear_error();
+	return -1;
+}
+
+static int no_passphrase(char *buf, int size, int rwflag, void *arg)
+{
+	(void)buf, (void)size, (void)rwflag, (void)arg;
+	return -1;
+}
+
+/* The client certificate and its key into ctx, when o names them. */
+static int client_cert(SSL_CTX *ctx, const struct tls_opts *o, char *err,
+		       size_t errlen)
+{
+	const char *key = o->key_file ? o->key_file : o->cert_file;
+
+	if (!o->cert_file)
+		return 0;
+	/* with no passphrase, OpenSSL asks the terminal for an encrypted
+	   key's, as wscat does; with no terminal, none is given */
+	if (o->passphrase)
+		SSL_CTX_set_default_passwd_cb_userdata(ctx,
+						       (void *)o->passphrase);
+	else if (!isatty(STDIN_FILENO))
+		SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
+	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1)
+		return load_failed("the client certificate", o->cert_file, err,
+				   errlen);
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 &&
+	    ERR_GET_REASON(ERR_peek_error()) != X509_R_KEY_TYPE_MISMATCH &&
+	    ERR_GET_REASON(ERR_peek_error()) != X509_R_KEY_VALUES_MISMATCH)
+		return load_failed("the client key", key, err, errlen);
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		snprintf(err, errlen, "the key in '%s' is not the certificate's",
+			 key);
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
 static SSL_CTX *make_ctx(const struct tls_opts *o, char *err, size_t errlen)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -76,6 +129,10 @@ static SSL_CTX *make_ctx(const struct tls_opts *o, char *err, size_t errlen)
 	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (client_cert(ctx, o, err, errlen) < 0) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	if (o->insecure) {
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 		return ctx;
@@ -93,6 +150,20 @@ static SSL_CTX *make_ctx(const struct tls_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	return ctx;
+}
+
+int tls_check_client(const struct tls_opts *o, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	int rc;
+
+	if (!ctx) {
+		snprintf(err, errlen, "cannot create a tls context");
+		return -1;
+	}
+	rc = client_cert(ctx, o, err, errlen);
+	SSL_CTX_free(ctx);
+	return rc;
 }
 
 /* Wait until fd is ready the way OpenSSL asked, or the deadline passes. */

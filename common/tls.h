@@ -18,7 +18,19 @@ struct tls_opts {
 	const char *ca_file;	/* trusted CAs (PEM) instead of the system's */
 	const char *alpn;	/* ALPN protocols offered, comma-separated
 				   ("h2,http/1.1"); NULL: none */
+	const char *cert_file;	/* a client certificate (PEM, with its
+				   chain), or NULL */
+	const char *key_file;	/* its key; NULL: in cert_file */
+	const char *passphrase;	/* the key's, when it is encrypted */
 };
+
+/*
+ * Load o's client certificate and key as tls_connect would, and say
+ * whether they are usable: 0, or -1 with err filled ("cannot load the
+ * client key from 'k.pem': bad decrypt").  For a setup error before
+ * any connection.
+ */
+int tls_check_client(const struct tls_opts *o, char *err, size_t errlen);
 
 /* tls_read and tls_write return these (negative) instead of a length */
 #define TLS_WANT_READ	-2

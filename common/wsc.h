@@ -56,6 +56,8 @@ enum wsc_rc {
 				   fail_code on a protocol error */
 #define WSC_NO_MASK	0x4	/* unmasked frames, to test servers */
 #define WSC_DEFLATE	0x8	/* offer permessage-deflate (RFC 7692) */
+#define WSC_SERVER	0x10	/* the server's side (wsc_accept): frames
+				   sent unmasked, received masked */
 
 /*
  * How to open a connection.  Only url is required.
@@ -88,6 +90,9 @@ struct wsc_opts {
 	int timeout_ms;
 	int insecure;			/* TLS: no certificate check */
 	const char *ca_file;		/* TLS: trust these CAs instead */
+	const char *cert_file;		/* TLS: a client certificate, or NULL */
+	const char *key_file;		/* TLS: its key (NULL: in cert_file) */
+	const char *passphrase;		/* TLS: the key's, or NULL */
 	const char *alpn;		/* TLS: ALPN offered ("http/1.1"), or
 					   NULL for none */
 	const char *raw_head;
@@ -191,6 +196,20 @@ struct wsc_msg {
  */
 int wsc_open(struct wsc *c, const struct wsc_opts *o, char *err,
 	     size_t errlen);
+
+/*
+ * The server's side of a handshake, on fd (a connected socket, which c
+ * now owns): read the request head, answer 101 when it is a WebSocket
+ * upgrade (with the first subprotocol offered that o->protocols lists,
+ * or with none listed the first offered, as node ws does), else 400.
+ * o gives timeout_ms, max_message and flags (WSC_SERVER is added); its
+ * url is not used.  c->request holds the request as received, c->head
+ * the answer.  Returns WSC_OK, or WSC_ERR_TIMEOUT, WSC_ERR_EOF,
+ * WSC_ERR_IO, or WSC_ERR_HEAD for a request that is not an upgrade;
+ * after any result, wsc_free(c).
+ */
+int wsc_accept(struct wsc *c, int fd, const struct wsc_opts *o, char *err,
+	       size_t errlen);
 
 /* The first half of wsc_open: TCP and TLS.  c needs no initialisation. */
 int wsc_dial(struct wsc *c, const struct wsc_opts *o, char *err,

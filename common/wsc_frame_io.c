@@ -29,7 +29,7 @@ int wsc_send_frame_rsv(struct wsc *c, int fin, unsigned rsv, unsigned opcode,
 {
 	uint8_t buf[SEND_CHUNK], mask[4];
 	const uint8_t *p = data;
-	int masked = !(c->flags & WSC_NO_MASK);
+	int masked = !(c->flags & (WSC_NO_MASK | WSC_SERVER));
 	int64_t deadline = wsc_deadline(c->timeout_ms);
 	size_t hlen, off = 0, n;
 	int rc;
@@ -241,9 +241,10 @@ static int take(struct wsc *c, const struct ws_frame *f, const uint8_t *p,
 		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
 				 "frame with reserved bits set (RSV 0x%x)",
 				 f->rsv);
-	if (f->masked)
-		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen,
-				 "masked frame from the server");
+	if (f->masked != !!(c->flags & WSC_SERVER))
+		return wsc_proto(c, WS_CLOSE_PROTOCOL, err, errlen, f->masked ?
+				 "masked frame from the server" :
+				 "unmasked frame from the client");
 	memset(m, 0, sizeof(*m));
 	switch (f->opcode) {
 	case WS_TEXT:

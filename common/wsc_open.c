@@ -354,6 +354,9 @@ static int dial(struct wsc *c, const struct wsc_opts *o, int64_t deadline,
 	to.host = c->url.host;
 	to.insecure = o->insecure;
 	to.ca_file = o->ca_file;
+	to.cert_file = o->cert_file;
+	to.key_file = o->key_file;
+	to.passphrase = o->passphrase;
 	to.alpn = o->alpn;
 	addr_fmt(c->url.host, c->url.port, name, sizeof(name));
 	c->tls = tls_connect(c->fd, &to, name, deadline, err, errlen);

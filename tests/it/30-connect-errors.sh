@@ -142,6 +142,52 @@ rc=$?
 cmp -s "$OUT/connect-e.bin" "$OUT/connect-e.out" && [ $rc -eq 0 ] && ok "wss: binary round trip" ||
 	notok "wss: binary round trip" "exit $rc"
 
+# a client certificate, as wscat's --cert/--key/--passphrase: a server
+# that requires one signed by its CA
+CC=$OUT/connect-cc
+mkdir -p "$CC"
+ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+if openssl req -x509 $ec -days 2 -subj /CN=test-ca -keyout "$CC/ca-key.pem" \
+	-out "$CC/ca.pem" >/dev/null 2>&1 &&
+	openssl req $ec -subj /CN=alice -keyout "$CC/alice-key.pem" \
+		-out "$CC/alice.csr" >/dev/null 2>&1 &&
+	openssl x509 -req -in "$CC/alice.csr" -CA "$CC/ca.pem" -CAkey "$CC/ca-key.pem" \
+		-CAcreateserial -days 2 -out "$CC/alice.pem" >/dev/null 2>&1 &&
+	openssl pkey -in "$CC/alice-key.pem" -aes256 -passout pass:s3cret \
+		-out "$CC/alice-enc.pem" >/dev/null 2>&1; then
+	ok "openssl made a CA and a client certificate"
+else
+	notok "openssl made a CA and a client certificate"
+fi
+start_node connect-mtls "$JS/connect_echo_server.js" --tls "$TLS/cert.pem" "$TLS/key.pem" \
+	--client-ca "$CC/ca.pem" || exit 1
+MTLS=wss://127.0.0.1:$PORT/
+timeout 30 "$WSCTL" connect -n --cert "$CC/alice.pem" --key "$CC/alice-key.pem" \
+	-x 'with a cert' "$MTLS" >"$OUT/connect-e.out" 2>&1
+rc=$?
+expect_eq "--cert --key: the server took it" "$rc:$(cat "$OUT/connect-e.out")" "0:with a cert"
+expect_eq "... and saw alice's certificate" "$(grep -c '^client-cert alice$' "$OUT/connect-mtls.log")" 1
+# (wscat ends when stdin does, before the reply: keep it open)
+sleep 2 | timeout 30 "$WSCAT" -n --cert "$CC/alice.pem" --key "$CC/alice-key.pem" \
+	-x 'wscat too' -w 1 -c "$MTLS" >"$OUT/connect-e.out" 2>&1
+expect_eq "... as wscat's --cert --key do" "$?:$(cat "$OUT/connect-e.out")" "0:wscat too"
+timeout 30 "$WSCTL" connect -n --cert "$CC/alice.pem" --key "$CC/alice-enc.pem" \
+	--passphrase s3cret -x 'encrypted key' "$MTLS" >"$OUT/connect-e.out" 2>&1
+rc=$?
+expect_eq "--passphrase: an encrypted key" "$rc:$(cat "$OUT/connect-e.out")" "0:encrypted key"
+wsc -n -x hi "$MTLS"
+expect_eq "no certificate: refused by the server, exit 1" "$rc" 1
+expect_eq "... and the server got no message" "$(grep -c '^text hi$' "$OUT/connect-mtls.log")" 0
+wsc -n --cert "$CC/alice.pem" --key "$CC/alice-enc.pem" --passphrase wrong -x hi "$MTLS"
+fails "--passphrase wrong: a setup error" 2 \
+	"^wsctl connect: cannot load the client key from '.*alice-enc.pem': "
+wsc -n --cert "$CC/alice.pem" --key "$CC/alice-enc.pem" -x hi "$MTLS" </dev/null
+fails "an encrypted key, no passphrase, no terminal: a setup error, not a prompt" 2 \
+	"^wsctl connect: cannot load the client key from "
+wsc -n --cert "$CC/alice.pem" --key "$TLS/other-key.pem" -x hi "$MTLS"
+fails "a key that is not the certificate's" 2 \
+	"^wsctl connect: the key in '.*other-key.pem' is not the certificate's$"
+
 # usage errors: exit 2, the message, then the hint
 usage() {
 	local name=$1 want=$2
@@ -152,6 +198,8 @@ usage() {
 		"2:wsctl connect: $want:try 'wsctl connect --help'"
 }
 usage "bad option" "unknown option '--frobnicate'" --frobnicate ws://127.0.0.1:1/
+usage "--key without --cert" "--key and --passphrase need --cert" --key "$CC/alice-key.pem" wss://127.0.0.1:1/
+usage "--cert with ws://" "--cert needs a wss:// URL" --cert "$CC/alice.pem" ws://127.0.0.1:1/
 usage "missing value" "option '-w' needs a value" ws://127.0.0.1:1/ -w
 usage "missing URL" "missing URL"
 usage "two URLs" "unexpected argument 'ws://b/'" ws://a/ ws://b/

@@ -217,3 +217,102 @@ if "$WSCTL" echo --help >/dev/null 2>&1; then
 		fi
 	fi
 fi
+
+# -l: wsctl is the server, as wscat -l; a bare port is loopback's, port 0
+# a free one, and stderr says where
+# listen_start ARGS...: wsctl connect -l in the background; sets LP (its
+# PID) and LPORT; its stdout and stderr in $OUT/listen.out, .err
+listen_start() {
+	local i
+	: >"$OUT/listen.err"	# not the last one's port
+	# <&0: a background job's stdin is /dev/null unless it is named
+	timeout 20 "$WSCTL" connect "$@" <&0 >"$OUT/listen.out" 2>"$OUT/listen.err" &
+	LP=$!
+	_pids+=("$LP")
+	for ((i = 0; i < 200; i++)); do
+		LPORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$OUT/listen.err")
+		[ -n "$LPORT" ] && return 0
+		sleep 0.05
+	done
+	notok "wsctl connect -l started" "$(cat "$OUT/listen.err")"
+	return 1
+}
+listen_start -l 0 -x 'to the client' && {
+	out=$(sleep 2 | timeout 20 "$WSCAT" -c "ws://127.0.0.1:$LPORT" -x 'from wscat' -w 1 2>&1)
+	expect_eq "-l: wscat, the client, got the -x message" "$out" "to the client"
+	wait "$LP"
+	expect_eq "-l in a script: one client, exit 0 once it closed" "$?" 0
+	expect_eq "... what it sent on stdout" "$(cat "$OUT/listen.out")" "from wscat"
+	expect_match "... and who it was on stderr" "$(cat "$OUT/listen.err")" \
+		$'\nclient connected: 127\\.0\\.0\\.1:[0-9]+$'
+}
+# the same session with wscat -l as the server: the same effect
+# (wscat -l ends when its stdin does: a FIFO held open keeps it open)
+WP=$(free_port)
+rm -f "$OUT/wscat-listen.in"
+mkfifo "$OUT/wscat-listen.in"
+exec 7<>"$OUT/wscat-listen.in"
+"$WSCAT" -l "$WP" <&7 >"$OUT/wscat-listen.log" 2>&1 &
+_pids+=($!)
+if wait_port "$WP"; then
+	wsc -w 500ms -x 'to wscat' "ws://127.0.0.1:$WP/"
+	expect_eq "wscat -l, for comparison: wsctl's message arrived" "$rc" 0
+	grep -q 'to wscat$' "$OUT/wscat-listen.log" && ok "... wscat printed it" ||
+		notok "... wscat printed it" "$(cat "$OUT/wscat-listen.log")"
+fi
+# stdin lines go to the client; a second client is refused while one is in
+listen_start -l 0 < <(printf 'line one\nline two\n'; sleep 3) && {
+	printf 'x\n' | timeout 20 "$WSCTL" connect -w 2s "ws://127.0.0.1:$LPORT/" \
+		>"$OUT/listen-c1.out" 2>&1 &
+	c1=$!
+	sleep 0.5
+	timeout 20 "$WSCTL" connect -x second "ws://127.0.0.1:$LPORT/" >"$OUT/listen-c2.out" 2>&1
+	expect_eq "-l: a second client while one is in: refused, exit 1" "$?" 1
+	wait "$c1"
+	expect_eq "... the first got the stdin lines" "$(cat "$OUT/listen-c1.out")" "line one
+line two"
+	wait "$LP"
+	expect_eq "... and wsctl -l got its message, exit 0" "$?:$(cat "$OUT/listen.out")" "0:x"
+}
+# not a WebSocket request: 400, one line, exit 1
+listen_start -l 0 && {
+	code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LPORT/")
+	wait "$LP"
+	expect_eq "-l: a plain GET gets 400, and the run exit 1" "$code:$?" "400:1"
+	expect_eq "... with one line saying why" "$(tail -n1 "$OUT/listen.err" |
+		sed 's/127\.0\.0\.1:[0-9]*/ADDR/')" \
+		"wsctl connect: ADDR: not a WebSocket upgrade: no Upgrade: websocket"
+}
+for bad in "-l 1 ws://127.0.0.1:1/|-l and a URL: choose one, as wscat does" \
+	"-l nope|bad --listen 'nope': want [ADDR:]PORT" \
+	"-l 0 -H X-A:1|-l takes no -H, --host, --auth, -o or --cert: they are a client's"; do
+	read -ra args <<<"${bad%%|*}"
+	timeout 10 "$WSCTL" connect "${args[@]}" >/dev/null 2>"$OUT/listen-bad.err" </dev/null
+	expect_eq "usage: ${bad%%|*}" "$?:$(head -n1 "$OUT/listen-bad.err")" "2:wsctl connect: ${bad#*|}"
+done
+# a client's frame must be masked (RFC 6455 5.1): an unmasked one is not
+# taken, and the close says 1002
+listen_start -l 0 && {
+	got=$(python3 - "$LPORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+buf = b""
+while b"\r\n\r\n" not in buf:
+    buf += s.recv(4096)
+head, rest = buf.split(b"\r\n\r\n", 1)
+s.sendall(b"\x81\x05plain")
+while len(rest) < 4:
+    more = s.recv(4096)
+    if not more:
+        break
+    rest += more
+print(head.split(b"\r\n")[0].decode(), rest[:4].hex())
+PY
+)
+	wait "$LP"
+	expect_eq "-l: an unmasked frame from the client: closed with 1002" "$got" \
+		"HTTP/1.1 101 Switching Protocols 880203ea"
+	expect_eq "... and not printed" "$(cat "$OUT/listen.out")" ""
+}

@@ -3,6 +3,7 @@
 //
 //   listening on PORT            first, always
 //   peer ADDRESS                 the client's address
+//   client-cert CN               with --client-ca: the certificate's CN
 //   header NAME: VALUE           each request header (names in lower case)
 //   protocol NAME                the subprotocol selected, if any
 //   text DATA | binary HEX       each message
@@ -10,7 +11,8 @@
 //   close CODE REASON            the client's close
 //
 // usage: node connect_echo_server.js [--port N] [--mode MODE]
-//                                    [--tls CERT KEY]
+//                                    [--tls CERT KEY [--client-ca CA]]
+// --client-ca: a client certificate signed by CA is required
 // MODE:
 //   echo      send every message back as it came (text as text, binary
 //             as binary), answer pings (the default)
@@ -32,12 +34,13 @@ const http = require('http');
 const https = require('https');
 const { WebSocketServer } = require('ws');
 
-let port = 0, mode = 'echo', tls = null;
+let port = 0, mode = 'echo', tls = null, clientCa = null;
 for (let i = 2; i < process.argv.length; i++) {
 	const a = process.argv[i];
 	if (a === '--port') port = Number(process.argv[++i]);
 	else if (a === '--mode') mode = process.argv[++i];
 	else if (a === '--tls') tls = { cert: process.argv[++i], key: process.argv[++i] };
+	else if (a === '--client-ca') clientCa = process.argv[++i];
 	else { console.error('unknown argument ' + a); process.exit(2); }
 }
 
@@ -62,7 +65,8 @@ function refuse(req, res) {
 }
 
 const server = tls
-	? https.createServer({ cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) })
+	? https.createServer(Object.assign({ cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) },
+		clientCa ? { requestCert: true, rejectUnauthorized: true, ca: fs.readFileSync(clientCa) } : {}))
 	: http.createServer();
 
 if (mode === 'refuse') {
@@ -97,6 +101,7 @@ if (mode === 'refuse') {
 	});
 	wss.on('connection', function (ws, req) {
 		console.log('peer ' + req.socket.remoteAddress);
+		if (clientCa) console.log('client-cert ' + req.socket.getPeerCertificate().subject.CN);
 		for (let i = 0; i < req.rawHeaders.length; i += 2)
 			console.log('header ' + req.rawHeaders[i].toLowerCase() + ': ' + req.rawHeaders[i + 1]);
 		if (ws.protocol) console.log('protocol ' + ws.protocol);
