@@ -39,6 +39,15 @@ enum bench_err {
 
 struct bench_result;
 
+#define BENCH_MAX_STAGES 32
+#define BENCH_MAX_HEADERS 32
+
+/* One of --stages: over ms, go linearly from the last target to this. */
+struct bench_stage {
+	int64_t ms;
+	unsigned target;		/* connections, or handshakes in flight */
+};
+
 struct bench_config {
 	struct url url;			/* ws:// only */
 	enum bench_mode mode;
@@ -55,6 +64,15 @@ struct bench_config {
 	double rate;			/* echo: messages per second in all;
 					   0 for closed loop */
 	int64_t timeout_ms;		/* connect + 101, a reply, a close */
+	struct bench_stage stages[BENCH_MAX_STAGES];	/* --stages (echo,
+					   handshake): connections is the
+					   largest target, duration_ms the
+					   sum */
+	unsigned nstages;
+	const char *headers[BENCH_MAX_HEADERS];	/* -H "Name: value" */
+	unsigned nheaders;
+	const char *protocols;		/* --subprotocol list offered, as
+					   "a, b"; NULL for none */
 	/* called about once a second with the figures so far */
 	void (*progress)(const struct bench_result *r, void *arg);
 	void *progress_arg;

@@ -241,6 +241,14 @@ static int judge(struct bconn *c, const struct http_response *res)
 	    memcmp(a->value, c->accept, WS_ACCEPT_LEN))
 		return bconn_fail(c, BERR_HANDSHAKE, "101 with a wrong or no "
 				  "Sec-WebSocket-Accept");
+	a = http_find(h, n, "Sec-WebSocket-Protocol");
+	if (a && (!c->b->cfg->protocols ||
+		  !http_list_has(c->b->cfg->protocols,
+				 strlen(c->b->cfg->protocols), a->value,
+				 a->value_len)))
+		return bconn_fail(c, BERR_HANDSHAKE, "101 chose subprotocol "
+				  "'%.*s', which was not offered",
+				  (int)a->value_len, a->value);
 	note_backend(c, h, n);
 	return 0;
 }

@@ -98,6 +98,8 @@ struct bench {
 	unsigned active;		/* slots with a socket */
 	unsigned unramped;		/* slots whose first try is not over */
 	unsigned checking;		/* idle: echoes still due */
+	unsigned allowed;		/* --stages: slots [0, allowed) may
+					   run now; else all of them */
 	int kicking;
 	uint32_t *pending;		/* ring of slots waiting for a permit */
 	unsigned phead, pcount;

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "bench/bench.h"
+#include "common/units.h"
 
 static double per_s(uint64_t n, double s)
 {
@@ -137,6 +138,29 @@ static void print_backends(FILE *f, const struct bench_result *r)
 	fputc('\n', f);
 }
 
+/* "stages         0 to 100 in 10s, 100 for 30s, to 0 in 10s" */
+static void print_stages(FILE *f, const struct bench_config *cfg)
+{
+	unsigned i, from = 0;
+	char d[32];
+
+	if (!cfg->nstages)
+		return;
+	fprintf(f, "%-14s", "stages");
+	for (i = 0; i < cfg->nstages; i++) {
+		const struct bench_stage *st = &cfg->stages[i];
+
+		units_fmt_duration(st->ms, d, sizeof(d));
+		if (st->target == from)
+			fprintf(f, "%s %u for %s", i ? "," : "", from, d);
+		else
+			fprintf(f, "%s %u to %u in %s", i ? "," : "", from,
+				st->target, d);
+		from = st->target;
+	}
+	fputc('\n', f);
+}
+
 void bench_print(FILE *f, const struct bench_config *cfg,
 		 const struct bench_result *r)
 {
@@ -155,9 +179,18 @@ void bench_print(FILE *f, const struct bench_config *cfg,
 			cfg->text ? "text" : "binary");
 	if (cfg->rate > 0)
 		fprintf(f, ", %g/s open loop", cfg->rate);
-	fprintf(f, "%s\n\n", r->interrupted ? " (interrupted)" : "");
+	fprintf(f, "%s\n", r->interrupted ? " (interrupted)" : "");
+	print_stages(f, cfg);
+	fputc('\n', f);
 
-	if (cfg->mode == BENCH_HANDSHAKE) {
+	if (cfg->nstages) {
+		fprintf(f, "%-14s %llu opened, at most %u at once\n",
+			"connections", (unsigned long long)r->handshakes,
+			r->peak_open);
+		if (cfg->mode == BENCH_HANDSHAKE)
+			fprintf(f, "%-14s %.0f/s over %.2fs\n", "handshakes",
+				rt.conns_per_s, rt.elapsed_s);
+	} else if (cfg->mode == BENCH_HANDSHAKE) {
 		fprintf(f, "%-14s %llu in %.2fs: %.0f/s\n", "handshakes",
 			(unsigned long long)r->handshakes, rt.elapsed_s,
 			rt.conns_per_s);
@@ -227,6 +260,22 @@ static cJSON *json_config(const struct bench_config *cfg)
 	cJSON_AddStringToObject(o, "type", cfg->text ? "text" : "binary");
 	cJSON_AddNumberToObject(o, "rate", cfg->rate);
 	cJSON_AddNumberToObject(o, "timeout_ms", (double)cfg->timeout_ms);
+	if (cfg->nstages) {
+		cJSON *a = cJSON_AddArrayToObject(o, "stages");
+		unsigned i;
+
+		for (i = 0; a && i < cfg->nstages; i++) {
+			cJSON *st = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(st, "duration_ms",
+						(double)cfg->stages[i].ms);
+			cJSON_AddNumberToObject(st, "target",
+						cfg->stages[i].target);
+			cJSON_AddItemToArray(a, st);
+		}
+	}
+	if (cfg->protocols)
+		cJSON_AddStringToObject(o, "subprotocols", cfg->protocols);
 	return o;
 }
 

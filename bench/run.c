@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bench/priv.h"
 #include "common/err.h"
@@ -96,6 +97,12 @@ static int over_count(const struct bench *b)
 	return b->cfg->count && b->started >= b->cfg->count;
 }
 
+/* 1 when slot c may run now (always, without --stages). */
+static int allowed(const struct bench *b, const struct bconn *c)
+{
+	return !b->cfg->nstages || (unsigned)(c - b->conns) < b->allowed;
+}
+
 static void kick(struct bench *b)
 {
 	/* a start that fails at once ends its slot, which calls us again */
@@ -109,6 +116,10 @@ static void kick(struct bench *b)
 		b->pcount--;
 		if (c->state != BC_PENDING)
 			continue;
+		if (!allowed(b, c)) {
+			c->state = BC_IDLE;
+			continue;
+		}
 		if (b->cfg->mode == BENCH_HANDSHAKE) {
 			if (over_count(b)) {
 				c->state = BC_IDLE;
@@ -241,7 +252,7 @@ static void tried(struct bench *b, struct bconn *c)
 	if (c->tried)
 		return;
 	c->tried = 1;
-	if (--b->unramped == 0)
+	if (b->unramped && --b->unramped == 0)
 		ramp_done(b);
 }
 
@@ -290,6 +301,54 @@ static void next_message(struct bench *b, struct bconn *c, int64_t now)
 		try_send(b, c, now);
 }
 
+/* ---- --stages: how many slots may run ---- */
+
+/* The stages' target at ms into the run: linear within each stage. */
+static unsigned stage_target(const struct bench_config *cfg, int64_t ms)
+{
+	unsigned i, from = 0;
+
+	for (i = 0; i < cfg->nstages; i++) {
+		const struct bench_stage *st = &cfg->stages[i];
+
+		if (ms < st->ms)
+			return from + (unsigned)(((double)st->target - from) *
+						 ms / st->ms + 0.5);
+		ms -= st->ms;
+		from = st->target;
+	}
+	return from;
+}
+
+/* Open the slots the stages now allow, close the ones they no longer do. */
+static void follow_stages(struct bench *b)
+{
+	unsigned want, i;
+
+	if (!b->cfg->nstages || b->phase != PH_LOAD)
+		return;
+	want = stage_target(b->cfg, (bench_now_ns() - b->t0) / 1000000);
+	if (want > b->nconns)
+		want = b->nconns;
+	for (i = want; i < b->allowed; i++) {
+		struct bconn *c = &b->conns[i];
+
+		/* a pending one stays in the ring: kick drops it */
+		if (c->state == BC_RETRY) {
+			loop_timer_stop(b->loop, &c->timer);
+			c->state = BC_IDLE;
+		} else if (c->state >= BC_CONNECT) {
+			loop_timer_stop(b->loop, &c->pace);
+			bconn_close(c);
+		}
+	}
+	i = b->allowed;
+	b->allowed = want;
+	for (; i < want; i++)
+		if (b->conns[i].state == BC_IDLE)
+			want_open(b, &b->conns[i]);
+}
+
 /* ---- what conn.c reports ---- */
 
 void bench_on_open(struct bench *b, struct bconn *c)
@@ -303,7 +362,8 @@ void bench_on_open(struct bench *b, struct bconn *c)
 	tried(b, c);		/* which may end the ramp */
 	if (b->cfg->mode == BENCH_IDLE)
 		return;		/* held until the check */
-	if (b->cfg->mode == BENCH_HANDSHAKE || b->phase != PH_LOAD) {
+	if (b->cfg->mode == BENCH_HANDSHAKE || b->phase != PH_LOAD ||
+	    !allowed(b, c)) {
 		bconn_close(c);
 		return;
 	}
@@ -334,6 +394,10 @@ void bench_on_echo(struct bench *b, struct bconn *c, int64_t now)
 		return;
 	if (b->cfg->count && b->finished >= b->cfg->count) {
 		stop(b);
+		return;
+	}
+	if (!allowed(b, c)) {
+		bconn_close(c);
 		return;
 	}
 	next_message(b, c, now);
@@ -369,7 +433,9 @@ void bench_on_end(struct bench *b, struct bconn *c, enum bc_end how)
 		stop(b);
 		return;
 	}
-	if (b->cfg->mode == BENCH_HANDSHAKE)
+	if (!allowed(b, c))
+		c->state = BC_IDLE;	/* the stages took it away */
+	else if (b->cfg->mode == BENCH_HANDSHAKE)
 		retry(b, c, 0);
 	else
 		retry(b, c, how == END_FAIL_OPEN ? BENCH_RETRY_MS : 0);
@@ -394,6 +460,7 @@ static void on_tick(struct loop *loop, struct loop_timer *t)
 				bconn_abort(&b->conns[i]);
 		}
 	}
+	follow_stages(b);
 	if (++b->ticks % TICKS_PER_PROGRESS == 0 && cfg->progress) {
 		if (b->phase != PH_STOP)
 			b->r->elapsed_us = (bench_now_ns() - b->t0) / 1000;
@@ -408,8 +475,14 @@ static int make_request(struct bench *b, char *err, size_t errlen)
 	const struct url *u = &b->cfg->url;
 	char host[300];
 	int n, key;
+	unsigned i;
 
 	url_host_header(u, host, sizeof(host));
+	/* -H Host: replaces the URL's */
+	for (i = 0; i < b->cfg->nheaders; i++)
+		if (!strncasecmp(b->cfg->headers[i], "host:", 5))
+			snprintf(host, sizeof(host), "%s", b->cfg->headers[i] +
+				 5 + strspn(b->cfg->headers[i] + 5, " \t"));
 	b->req = malloc(BENCH_HEAD_MAX);
 	if (!b->req)
 		return err_fmt(err, errlen, "out of memory");
@@ -420,8 +493,18 @@ static int make_request(struct bench *b, char *err, size_t errlen)
 		     "Connection: Upgrade\r\n"
 		     "Sec-WebSocket-Key: %n%*s\r\n"
 		     "Sec-WebSocket-Version: 13\r\n"
-		     "User-Agent: wsctl-bench\r\n"
-		     "\r\n", u->path, host, &key, WS_KEY_LEN, "");
+		     "User-Agent: wsctl-bench\r\n",
+		     u->path, host, &key, WS_KEY_LEN, "");
+	if (n > 0 && b->cfg->protocols)
+		n += snprintf(b->req + n, BENCH_HEAD_MAX - (size_t)n,
+			      "Sec-WebSocket-Protocol: %s\r\n",
+			      b->cfg->protocols);
+	for (i = 0; n > 0 && n < BENCH_HEAD_MAX && i < b->cfg->nheaders; i++)
+		if (strncasecmp(b->cfg->headers[i], "host:", 5))
+			n += snprintf(b->req + n, BENCH_HEAD_MAX - (size_t)n,
+				      "%s\r\n", b->cfg->headers[i]);
+	if (n > 0 && n < BENCH_HEAD_MAX)
+		n += snprintf(b->req + n, BENCH_HEAD_MAX - (size_t)n, "\r\n");
 	if (n < 0 || n >= BENCH_HEAD_MAX)
 		return err_fmt(err, errlen, "request head over %d bytes",
 			       BENCH_HEAD_MAX);
@@ -505,12 +588,19 @@ static void run(struct bench *b)
 		loop_timer_set(b->loop, &b->end_t, now + cfg->duration_ms,
 			       on_end_timer);
 	loop_timer_set(b->loop, &b->tick_t, now + TICK_MS, on_tick);
-	for (i = 0; i < b->nconns; i++) {
-		b->conns[i].state = BC_PENDING;
-		b->pending[i] = i;
+	if (cfg->nstages) {
+		/* the ramp is the stages': none of the --ramp figures */
+		b->unramped = 0;
+		b->r->ramp_done = 1;
+		follow_stages(b);
+	} else {
+		for (i = 0; i < b->nconns; i++) {
+			b->conns[i].state = BC_PENDING;
+			b->pending[i] = i;
+		}
+		b->pcount = b->nconns;
+		kick(b);
 	}
-	b->pcount = b->nconns;
-	kick(b);
 	if (b->phase == PH_STOP && !b->active)
 		return;
 	loop_run(b->loop);

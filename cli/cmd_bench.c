@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -17,7 +18,9 @@
 #include "bench/threshold.h"
 #include "cli/cli.h"
 #include "cli/report.h"
+#include "common/http.h"
 #include "common/units.h"
+#include "common/wsc.h"
 
 static const char help[] =
 "usage: wsctl bench [options] URL\n"
@@ -41,6 +44,16 @@ static const char help[] =
 "                            each timed from when it was due\n"
 "      --ramp N              handshakes in flight while opening (echo,\n"
 "                            idle; default 256)\n"
+"      --stages STAGES       ramp as k6 does, instead of -c and -d (echo,\n"
+"                            handshake): DURATION:TARGET,... each going\n"
+"                            linearly from the last target (first 0) to\n"
+"                            TARGET connections (handshakes in flight)\n"
+"                            over DURATION: 10s:100,30s:100,10s:0\n"
+"  -H, --header 'NAME: VALUE'\n"
+"                            add a request header (repeatable; Host:\n"
+"                            replaces the URL's)\n"
+"      --subprotocol NAME    offer a subprotocol (repeatable, in order;\n"
+"                            -s is --size here)\n"
 "  -t, --timeout DURATION    for each 101, echo and close (default 5s)\n"
 "      --report FILE         write the figures as JSON to FILE\n"
 "      --threshold EXPR      pass or fail the run on a figure (repeatable):\n"
@@ -58,7 +71,10 @@ static const char help[] =
 "was lost, the run was interrupted, or a threshold failed), 2 usage or\n"
 "setup error.  With --threshold, the errors count only through it.\n";
 
-enum { OPT_TEXT = 256, OPT_RAMP, OPT_REPORT, OPT_THRESHOLD, OPT_JUNIT };
+enum {
+	OPT_TEXT = 256, OPT_RAMP, OPT_REPORT, OPT_THRESHOLD, OPT_JUNIT,
+	OPT_STAGES, OPT_SUBPROTOCOL,
+};
 
 #define MAX_THRESHOLDS 16
 
@@ -72,6 +88,9 @@ static const struct option options[] = {
 	{ "rate", required_argument, NULL, 'r' },
 	{ "ramp", required_argument, NULL, OPT_RAMP },
 	{ "timeout", required_argument, NULL, 't' },
+	{ "stages", required_argument, NULL, OPT_STAGES },
+	{ "header", required_argument, NULL, 'H' },
+	{ "subprotocol", required_argument, NULL, OPT_SUBPROTOCOL },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
@@ -87,7 +106,8 @@ struct opts {
 	struct bench_threshold th[MAX_THRESHOLDS];
 	int nth;
 	int quiet;
-	int have_count, have_rate, have_duration;
+	int have_count, have_rate, have_duration, have_connections;
+	char protocols[1024];		/* --subprotocol, joined */
 };
 
 /* A positive decimal integer no larger than max. */
@@ -116,6 +136,81 @@ static int rate(const char *s, double *v)
 	return *end || !(*v > 0) || *v > 1e9 ? -1 : 0;
 }
 
+/* 1 when s is an HTTP token (RFC 9110 5.6.2). */
+static int token(const char *s)
+{
+	for (; *s; s++)
+		if (!http_is_tchar((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* --stages "10s:100,30s:1000,10s:0" into cfg; connections and duration
+   follow from them. */
+static int stages(const char *arg, struct bench_config *cfg)
+{
+	char buf[1024], *tok, *save, *colon;
+	unsigned long long v;
+
+	if (strlen(arg) >= sizeof(buf))
+		return cli_usage("bench", "--stages is too long");
+	snprintf(buf, sizeof(buf), "%s", arg);
+	cfg->nstages = 0;
+	cfg->connections = 0;
+	cfg->duration_ms = 0;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct bench_stage *st = &cfg->stages[cfg->nstages];
+
+		if (cfg->nstages == BENCH_MAX_STAGES)
+			return cli_usage("bench", "at most %d stages",
+					 BENCH_MAX_STAGES);
+		if (!(colon = strchr(tok, ':')))
+			return cli_usage("bench", "bad stage '%s': want "
+					 "DURATION:TARGET, as 30s:100", tok);
+		*colon = '\0';
+		if (units_duration(tok, &st->ms) < 0 || st->ms <= 0)
+			return cli_usage("bench", "bad duration '%s' in "
+					 "--stages", tok);
+		if (!strcmp(colon + 1, "0"))
+			v = 0;
+		else if (number(colon + 1, 10000000, &v) < 0)
+			return cli_usage("bench", "bad target '%s' in --stages",
+					 colon + 1);
+		st->target = (unsigned)v;
+		if (st->target > cfg->connections)
+			cfg->connections = st->target;
+		cfg->duration_ms += st->ms;
+		cfg->nstages++;
+	}
+	if (!cfg->nstages || !cfg->connections)
+		return cli_usage("bench", "--stages never reaches a target "
+				 "above 0");
+	return 0;
+}
+
+/* -H "Name: value"; not one of the handshake's own. */
+static int header(const char *line, struct bench_config *cfg)
+{
+	static const char *const own[] = { "upgrade", "connection",
+		"sec-websocket-key", "sec-websocket-version",
+		"sec-websocket-protocol", "sec-websocket-extensions" };
+	char err[300];
+	size_t i, n = strcspn(line, ":");
+
+	if (wsc_check_header(line, err, sizeof(err)) < 0)
+		return cli_usage("bench", "%s", err);
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (n == strlen(own[i]) && !strncasecmp(line, own[i], n))
+			return cli_usage("bench", "-H %.*s: bench makes that "
+					 "header itself%s", (int)n, line,
+					 i == 4 ? " (--subprotocol)" : "");
+	if (cfg->nheaders == BENCH_MAX_HEADERS)
+		return cli_usage("bench", "at most %d -H", BENCH_MAX_HEADERS);
+	cfg->headers[cfg->nheaders++] = line;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
 	struct bench_config *cfg = &o->cfg;
@@ -124,7 +219,7 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":m:c:d:n:s:r:t:qh", options,
+	while ((c = getopt_long(argc, argv, ":m:c:d:n:s:r:t:H:qh", options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -144,6 +239,7 @@ static int parse(int argc, char **argv, struct opts *o)
 				return cli_usage("bench", "bad number of "
 						 "connections '%s'", optarg);
 			cfg->connections = (unsigned)v;
+			o->have_connections = 1;
 			break;
 		case 'd':
 			if (units_duration(optarg, &cfg->duration_ms) < 0)
@@ -185,6 +281,27 @@ static int parse(int argc, char **argv, struct opts *o)
 				return cli_usage("bench", "bad duration '%s' "
 						 "for --timeout", optarg);
 			break;
+		case OPT_STAGES:
+			if (stages(optarg, cfg))
+				return EXIT_USAGE;
+			break;
+		case 'H':
+			if (header(optarg, cfg))
+				return EXIT_USAGE;
+			break;
+		case OPT_SUBPROTOCOL: {
+			size_t n = strlen(o->protocols);
+
+			if (!*optarg || !token(optarg))
+				return cli_usage("bench", "bad subprotocol '%s'",
+						 optarg);
+			if (n + strlen(optarg) + 3 > sizeof(o->protocols))
+				return cli_usage("bench", "too many subprotocols");
+			snprintf(o->protocols + n, sizeof(o->protocols) - n,
+				 "%s%s", n ? ", " : "", optarg);
+			cfg->protocols = o->protocols;
+			break;
+		}
 		case OPT_REPORT:
 			o->report = optarg;
 			break;
@@ -237,6 +354,12 @@ static int check(struct opts *o)
 				 cfg->url.scheme);
 	if (cfg->mode != BENCH_ECHO && o->have_rate)
 		return cli_usage("bench", "--rate is for --mode echo");
+	if (cfg->nstages && cfg->mode == BENCH_IDLE)
+		return cli_usage("bench", "--stages is for --mode echo or "
+				 "handshake");
+	if (cfg->nstages && (o->have_connections || o->have_duration))
+		return cli_usage("bench", "--stages sets the connections and "
+				 "the duration: no -c or -d with it");
 	if (cfg->mode == BENCH_IDLE && o->have_count)
 		return cli_usage("bench", "--count is not for --mode idle");
 	if (cfg->mode != BENCH_IDLE && o->have_duration &&

@@ -229,6 +229,37 @@ else
 	ok "through nginx: skipped, no nginx"
 fi
 
+# ---- --stages: k6's ramping shape ----
+bench stages --stages 500ms:6,500ms:6,500ms:0 -s 64 "$URL"
+expect_eq "stages: exit 0" "$RC" 0
+expect_match "stages: the table says them" "$(cat "$OUT/bench-stages.out")" \
+	$'\nstages +0 to 6 in 500ms, 6 for 500ms, 6 to 0 in 500ms\n'
+expect_match "... and the most open at once: the top target" \
+	"$(cat "$OUT/bench-stages.out")" $'\nconnections +[0-9]+ opened, at most 6 at once\n'
+report stages "stages: in the report, the duration their sum" "
+c = r['config']
+assert c['stages'] == [{'duration_ms': 500, 'target': 6}, {'duration_ms': 500, 'target': 6},
+                       {'duration_ms': 500, 'target': 0}], c
+assert c['connections'] == 6 and c['duration_ms'] == 1500, c
+assert r['messages']['count'] > 0, r['messages']"
+bench stages-hs -m handshake --stages 400ms:3,400ms:0 "$URL"
+expect_eq "stages, handshake mode: exit 0" "$RC" 0
+expect_match "... at most the target in flight" "$(cat "$OUT/bench-stages-hs.out")" \
+	$'\nconnections +[0-9]+ opened, at most [1-3] at once\n'
+
+# ---- -H and --subprotocol reach the server (node ws logs them) ----
+start_node bench-hdr "$TESTS/js/connect_echo_server.js" || exit 1
+bench hdr -n 3 -c 1 -H 'X-Bench: yes' -H 'Host: h.example' --subprotocol chat \
+	--subprotocol super "ws://127.0.0.1:$PORT/"
+expect_eq "-H, --subprotocol: exit 0" "$RC" 0
+for line in "header x-bench: yes" "header host: h.example" \
+	"header sec-websocket-protocol: chat, super" "protocol chat"; do
+	grep -qxF "$line" "$OUT/bench-hdr.log" && ok "bench: the server saw '$line'" ||
+		notok "bench: the server saw '$line'"
+done
+expect_eq "... one Host header per connection" \
+	"$(grep -c '^header host: ' "$OUT/bench-hdr.log")" "$(grep -c '^peer ' "$OUT/bench-hdr.log")"
+
 # ---- usage errors: one line and the hint, exit 2 ----
 usage() { # usage NAME WANT-REGEX ARGS...
 	local name=$1 want=$2
@@ -247,6 +278,16 @@ usage "--count with idle" "--count is not for --mode idle" -m idle -n 5 "$URL"
 usage "wss" "wss:// is not supported yet" "wss://127.0.0.1:$E1/"
 usage "http URL" "want a ws:// URL" "http://127.0.0.1:$E1/"
 usage "two URLs" "unexpected argument" "$URL" "$URL"
+usage "--stages without a target" "bad stage '10s': want DURATION:TARGET" --stages 10s "$URL"
+usage "--stages bad duration" "bad duration 'x' in --stages" --stages x:1 "$URL"
+usage "--stages bad target" "bad target '-1' in --stages" --stages 1s:-1 "$URL"
+usage "--stages all 0" "--stages never reaches a target above 0" --stages 1s:0 "$URL"
+usage "--stages with -c" "no -c or -d with it" --stages 1s:5 -c 3 "$URL"
+usage "--stages with idle" "--stages is for --mode echo or handshake" -m idle --stages 1s:5 "$URL"
+usage "-H of the handshake's own" "-H Upgrade: bench makes that header itself" -H 'Upgrade: h2c' "$URL"
+usage "-H Sec-WebSocket-Protocol" "\(--subprotocol\)" -H 'Sec-WebSocket-Protocol: a' "$URL"
+usage "-H not a header" "bad header" -H 'no colon' "$URL"
+usage "--subprotocol not a token" "bad subprotocol 'a b'" --subprotocol 'a b' "$URL"
 
 # -c beyond the descriptor limit: one clear line, exit 2
 (ulimit -n 256; exec "$WSCTL" bench -c 1000 "$URL") >/dev/null 2>"$OUT/bench-nofile.err"
