@@ -70,8 +70,9 @@ static const char help[] =
 "      --key FILE              ... and its key (default: in --cert's file)\n"
 "      --passphrase PASS       the key's passphrase (default: asked on the\n"
 "                              terminal when the key is encrypted)\n"
-"      --no-color, --slash     accepted as wscat has them: the output\n"
-"                              has no colour, /commands are always on\n"
+"      --no-color              no colour on a terminal (as NO_COLOR=1)\n"
+"      --slash                 accepted as wscat has it: /commands are\n"
+"                              always on\n"
 "  -h, --help                  show this help\n"
 "\n"
 "commands, typed or as lines of stdin:\n"
@@ -244,8 +245,10 @@ static int parse(int argc, char **argv, struct connect_config *cfg)
 			cfg->headers[cfg->nheaders++] = cfg->host;
 			break;
 		case OPT_NO_COLOR:
+			cfg->no_color = 1;
+			break;
 		case OPT_SLASH:
-			break;	/* wsctl's output has no colour; /commands are on */
+			break;	/* /commands are always on */
 		case OPT_BINARY:
 			cfg->binary = 1;
 			break;

@@ -32,6 +32,7 @@ struct connect_config {
 	int64_t ping_ms;		/* --ping-interval; 0 for none */
 	int show_handshake;
 	int show_ping_pong;		/* -P: print pings and pongs */
+	int no_color;			/* --no-color */
 	int64_t timeout_ms;
 	const char *listen;		/* -l: [ADDR:]PORT, or NULL */
 	char listen_buf[300];		/* a bare port on 127.0.0.1 */
@@ -60,6 +61,8 @@ int connect_listen(const struct connect_config *cfg, int interactive);
 /* The line being typed at a "> " prompt, in non-canonical mode. */
 struct term {
 	int raw;			/* 1 while the terminal is ours */
+	int color;			/* wscat's colours: what arrives in
+					   blue, the connection's news green */
 	struct termios saved;
 	char *line;
 	size_t len, cap;
@@ -93,7 +96,8 @@ int term_feed(struct term *t, const char *buf, size_t n,
 	      int (*on_line)(void *arg, const char *line, size_t len),
 	      void *arg);
 
-/* Print prefix and s[0..len) on a line of their own above the prompt. */
+/* Print prefix and s[0..len) on a line of their own above the prompt;
+   with t->color, in blue when prefix is "< " (what arrived), else green. */
 void term_print(struct term *t, const char *prefix, const char *s,
 		size_t len);
 

@@ -547,7 +547,10 @@ static void start(struct session *s)
 		s->next_ping = s->last_io + cfg->ping_ms;
 	if (s->interactive) {
 		term_start(&s->term);
-		fputs("connected (press CTRL+C to quit)\n", stdout);
+		s->term.color = !s->cfg->no_color && cli_color(-1);
+		printf("%sconnected (press CTRL+C to quit)%s\n",
+		       s->term.color ? "\033[32m" : "",
+		       s->term.color ? "\033[0m" : "");
 		fflush(stdout);
 		term_prompt(&s->term);
 	}

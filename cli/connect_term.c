@@ -108,8 +108,12 @@ void term_print(struct term *t, const char *prefix, const char *s,
 {
 	fflush(stdout);
 	outs(ERASE);
+	if (t->color)
+		outs(prefix[0] == '<' ? "\033[34m" : "\033[32m");
 	outs(prefix);
 	out(s, len);
+	if (t->color)
+		outs("\033[0m");
 	outs("\n");
 	term_prompt(t);
 }

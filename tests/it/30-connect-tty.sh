@@ -4,6 +4,8 @@
 # the shell and taking it again on fg.  The terminal is a pty (python3).
 . "$(dirname "$0")/../lib.sh"
 JS=$TESTS/js
+# the patterns below are without colour; the colours are tested at the end
+export NO_COLOR=1
 
 start_node connect-tty-server "$JS/connect_echo_server.js" ||
 	{ notok "tty: server started"; exit 1; }
@@ -117,3 +119,33 @@ _, st = os.waitpid(pid, 0)
 check("then CTRL+C exits 0", os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0)
 EOF
 [ $? -eq 0 ] || notok "tty: the job-control script ran"
+
+# wscat's colours on a terminal: what arrives in blue, the connection's
+# news in green; none with --no-color
+for flag in "" --no-color; do
+	env -u NO_COLOR TERM=xterm TESTS=$TESTS timeout 30 python3 - "$WSCTL" \
+		"ws://127.0.0.1:$PORT/" "$flag" <<'EOF'
+import os, pty, sys
+sys.path.insert(0, os.environ["TESTS"])
+from pty_term import Term
+
+wsctl, url, flag = sys.argv[1:4]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(wsctl, [wsctl, "connect"] + ([flag] if flag else []) + [url])
+term = Term(fd)
+if flag:
+    term.wait_for(b"connected (press CTRL+C to quit)\r\n")
+    os.write(fd, b"plain\r")
+    term.check("--no-color: the reply, with no colour anywhere",
+               term.wait_for(b"\r\x1b[K< plain\r\n") and b"\x1b[3" not in term.out)
+else:
+    term.check("colour: the banner green",
+               term.wait_for(b"\x1b[32mconnected (press CTRL+C to quit)\x1b[0m\r\n"))
+    os.write(fd, b"blue\r")
+    term.check("colour: a reply blue", term.wait_for(b"\x1b[34m< blue\x1b[0m\r\n"))
+os.write(fd, b"\x03")
+os.waitpid(pid, 0)
+EOF
+	[ $? -eq 0 ] || notok "tty: the colour script ran ($flag)"
+done
