@@ -36,6 +36,7 @@ enum bench_err {
 #define BENCH_MAX_BACKENDS 32
 #define BENCH_RESERVE_FDS 16	/* descriptors besides the connections */
 #define BENCH_MAX_SIZE (16u << 20)
+#define BENCH_SERIES 3600		/* seconds of rate kept, for --html */
 
 struct bench_result;
 
@@ -112,6 +113,12 @@ struct bench_result {
 	unsigned nbackends;
 	uint64_t backend_other;		/* 101s naming a 33rd backend... */
 	uint64_t backend_none;		/* 101s without X-Wsctl-Backend */
+	/* each second of the run: round trips (echo, idle) or handshakes
+	   (handshake) completed in it, and connections open at its end;
+	   the first BENCH_SERIES seconds */
+	uint32_t per_sec[BENCH_SERIES];
+	uint32_t open_sec[BENCH_SERIES];
+	unsigned nsec;
 	struct hist handshake_us;	/* connect start to 101 */
 	struct hist rtt_us;		/* send (or intended send) to echo */
 };

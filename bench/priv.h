@@ -116,6 +116,7 @@ struct bench {
 	unsigned nheads, capheads;
 	struct loop_timer end_t, tick_t, kick_t;
 	unsigned ticks;
+	uint64_t sec_count;		/* the count at the last second */
 };
 
 static inline int64_t bench_now_ns(void)

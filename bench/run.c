@@ -168,6 +168,21 @@ static void release(struct bench *b, struct bconn *c)
 	kick(b);
 }
 
+/* A second is over: what it did, for the rate over time. */
+static void second(struct bench *b)
+{
+	struct bench_result *r = b->r;
+	uint64_t now = b->cfg->mode == BENCH_HANDSHAKE ? r->handshakes :
+		       r->messages;
+
+	if (r->nsec < BENCH_SERIES) {
+		r->per_sec[r->nsec] = (uint32_t)(now - b->sec_count);
+		r->open_sec[r->nsec] = r->open;
+		r->nsec++;
+	}
+	b->sec_count = now;
+}
+
 /* ---- the phases ---- */
 
 static void stop(struct bench *b)
@@ -178,6 +193,10 @@ static void stop(struct bench *b)
 		return;
 	b->phase = PH_STOP;
 	b->r->elapsed_us = (bench_now_ns() - b->t0) / 1000;
+	/* the last second, when the end came before its tick (the timers
+	   run on a millisecond clock: a 2 s run may end at 1.9994 s) */
+	if (b->r->nsec < (b->r->elapsed_us + 500000) / 1000000)
+		second(b);
 	if (!b->r->ramp_done) {		/* the run ended first */
 		b->r->ramp_us = b->r->elapsed_us;
 		b->r->ramp_handshakes = b->r->handshakes;
@@ -461,7 +480,9 @@ static void on_tick(struct loop *loop, struct loop_timer *t)
 		}
 	}
 	follow_stages(b);
-	if (++b->ticks % TICKS_PER_PROGRESS == 0 && cfg->progress) {
+	if (++b->ticks % TICKS_PER_PROGRESS == 0 && b->phase != PH_STOP)
+		second(b);
+	if (b->ticks % TICKS_PER_PROGRESS == 0 && cfg->progress) {
 		if (b->phase != PH_STOP)
 			b->r->elapsed_us = (bench_now_ns() - b->t0) / 1000;
 		cfg->progress(b->r, cfg->progress_arg);

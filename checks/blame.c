@@ -273,6 +273,14 @@ void blame(const struct nginx_conf *c, const struct plan_target *t,
 	   const char *id, struct check_result *res)
 {
 	memset(&res->ref, 0, sizeof(res->ref));
-	if (res->status == CHECK_FAIL && !res->cause[0])
+	if (res->status != CHECK_FAIL || res->cause[0])
+		return;
+	/* no tunnel opened: a line that breaks every handshake is to
+	   blame, whatever the check was about; else the check's own */
+	if (res->no_tunnel)
+		blame_one(c, t, "handshake.status-101", res);
+	if (!res->ref.file) {
+		memset(&res->ref, 0, sizeof(res->ref));
 		blame_one(c, t, id, res);
+	}
 }

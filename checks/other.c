@@ -10,6 +10,7 @@
 #include "checks/probe.h"
 #include "checks/run.h"
 #include "common/addr.h"
+#include "common/clock.h"
 #include "common/units.h"
 
 /* Open one connection (from source, when not NULL); its backend or -1. */
@@ -368,13 +369,23 @@ static void run_parallel(struct check_ctx *c)
 	int n = c->env->cfg->connections, k, opened = 0, ok = 0;
 	struct wsc *w = calloc(n, sizeof(*w));
 	char err[512], msg[32];
+	cJSON *hs = NULL, *rtt = NULL;	/* each one's times, for the report */
+	int64_t *t0 = NULL;
 
 	if (!w) {
 		check_error(c, "out of memory");
 		return;
 	}
+	hs = cJSON_CreateArray();
+	rtt = cJSON_CreateArray();
+	t0 = calloc(n, sizeof(*t0));
+	if (!t0) {
+		check_error(c, "out of memory");
+		goto out;
+	}
 	for (k = 0; k < n; k++) {
 		struct wsc_opts o;
+		int64_t t = clock_us();
 
 		probe_opts(c, &o);
 		if (wsc_open(&w[k], &o, err, sizeof(err)) != WSC_OK) {
@@ -387,9 +398,12 @@ static void run_parallel(struct check_ctx *c)
 			goto out;
 		}
 		opened++;
+		cJSON_AddItemToArray(hs, cJSON_CreateNumber(
+			(double)((clock_us() - t) / 10) / 100));
 	}
 	for (k = 0; k < n; k++) {
 		snprintf(msg, sizeof(msg), "parallel-%d", k);
+		t0[k] = clock_us();
 		if (wsc_send(&w[k], WS_TEXT, msg, strlen(msg), err, sizeof(err)))
 			break;
 	}
@@ -399,8 +413,11 @@ static void run_parallel(struct check_ctx *c)
 		snprintf(msg, sizeof(msg), "parallel-%d", k);
 		if (wsc_recv(&w[k], &m, check_time_left(c), err, sizeof(err)) ==
 		    WSC_OK && m.opcode == WS_TEXT && m.len == strlen(msg) &&
-		    !memcmp(m.data, msg, m.len))
+		    !memcmp(m.data, msg, m.len)) {
 			ok++;
+			cJSON_AddItemToArray(rtt, cJSON_CreateNumber(
+				(double)((clock_us() - t0[k]) / 10) / 100));
+		}
 	}
 	check_evidence_num(c, "connections", n);
 	check_evidence_num(c, "echoed", ok);
@@ -409,9 +426,12 @@ static void run_parallel(struct check_ctx *c)
 	else
 		check_fail(c, "every connection echoes", "%d of %d echoed", ok, n);
 out:
+	check_evidence_json(c, "handshake_ms", hs);
+	check_evidence_json(c, "rtt_ms", rtt);
 	for (k = 0; k < n && k <= opened; k++)
 		wsc_free(&w[k]);
 	free(w);
+	free(t0);
 }
 
 const struct check other_checks[] = {

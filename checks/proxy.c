@@ -281,8 +281,14 @@ void proxy_blame(const struct proxy_model *m, const char *id,
 	   directive's fault */
 	if (res->cause[0])
 		return;
-	if (m->drv->blame)
+	/* no tunnel opened: a line that breaks every handshake is to
+	   blame, whatever the check was about; else the check's own */
+	if (res->no_tunnel && m->drv->blame)
+		m->drv->blame(m, "handshake.status-101", &res->ref);
+	if (!res->ref.file && m->drv->blame) {
+		memset(&res->ref, 0, sizeof(res->ref));
 		m->drv->blame(m, id, &res->ref);
+	}
 	if (!res->ref.file && m->drv->hint && (h = m->drv->hint(id)))
 		snprintf(res->ref.fix, sizeof(res->ref.fix), "%s", h);
 }

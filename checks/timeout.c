@@ -139,6 +139,10 @@ static void run_idle(struct check_ctx *c)
 	struct wsc w;
 	char d[96];
 
+	check_evidence_num(c, "idle_ms", (double)ms);
+	if (c->env->expect->read_timeout_ms > 0)
+		check_evidence_num(c, "expected_close_ms", (double)run_scaled(
+			c->env->cfg, c->env->expect->read_timeout_ms));
 	if (open_ws(c, &w) == 0 && idle(c, &w, ms) == 0 &&
 	    probe_echo(c, &w, WS_TEXT, "still here", 10,
 		       "a message after the idle time") == 0)
@@ -169,6 +173,7 @@ static void run_keepalive(struct check_ctx *c)
 	/* pings only: any message would keep an idle timer alive by itself,
 	 * and a proxy that drops pings must not pass */
 	until = clock_ms() + run_scaled(cfg, cfg->idle_ms);
+	check_evidence_num(c, "idle_ms", (double)run_scaled(cfg, cfg->idle_ms));
 	while (clock_ms() < until) {
 		int64_t left = until - clock_ms();
 
@@ -217,6 +222,7 @@ static void run_idle_close(struct check_ctx *c)
 	/* the backend's pings are traffic: idleness counts from the last */
 	took = clock_ms() - q.last;
 	check_evidence_num(c, "closed_after_ms", (double)took);
+	check_evidence_num(c, "expected_close_ms", (double)t);
 	check_evidence_num(c, "backend_pings", q.pings);
 	check_evidence_json(c, "close_frame", cJSON_CreateBool(q.frame));
 	run_fmt_scaled(cfg, t, d1, sizeof(d1));

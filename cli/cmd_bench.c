@@ -16,6 +16,7 @@
 
 #include "bench/bench.h"
 #include "bench/threshold.h"
+#include "cli/bench_html.h"
 #include "cli/cli.h"
 #include "cli/report.h"
 #include "common/http.h"
@@ -61,6 +62,8 @@ static const char help[] =
 "                            errors<0.1%, errors<1, rate>10000; latencies\n"
 "                            are round trips (handshakes in handshake mode)\n"
 "      --junit FILE          write the thresholds as JUnit XML tests\n"
+"      --html FILE           write one self-contained HTML page: the\n"
+"                            latency histogram and the rate over time\n"
 "  -q, --quiet               no progress line\n"
 "  -h, --help                show this help\n"
 "\n"
@@ -73,7 +76,7 @@ static const char help[] =
 
 enum {
 	OPT_TEXT = 256, OPT_RAMP, OPT_REPORT, OPT_THRESHOLD, OPT_JUNIT,
-	OPT_STAGES, OPT_SUBPROTOCOL,
+	OPT_STAGES, OPT_SUBPROTOCOL, OPT_HTML,
 };
 
 #define MAX_THRESHOLDS 16
@@ -94,6 +97,7 @@ static const struct option options[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -102,7 +106,7 @@ static const struct option options[] = {
 struct opts {
 	struct bench_config cfg;
 	const char *url;
-	const char *report, *junit;
+	const char *report, *junit, *html;
 	struct bench_threshold th[MAX_THRESHOLDS];
 	int nth;
 	int quiet;
@@ -307,6 +311,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_JUNIT:
 			o->junit = optarg;
+			break;
+		case OPT_HTML:
+			o->html = optarg;
 			break;
 		case OPT_THRESHOLD: {
 			char err[200];
@@ -596,6 +603,11 @@ static int run(struct opts *o)
 		rc = EXIT_FAIL;
 	if (o->junit && write_junit(o, r) < 0)
 		rc = EXIT_FAIL;
+	if (o->html && bench_html(o->html, cfg, r, rc != EXIT_OK, err,
+				  sizeof(err)) < 0) {
+		cli_err("bench", "%s", err);
+		rc = EXIT_FAIL;
+	}
 	free(r);
 	return rc;
 }

@@ -1,37 +1,26 @@
 /*
  * report_html.c - one self-contained HTML page of a run, to look at: the
  * verdict first, then the root causes, then every check with what was
- * expected and observed, its evidence folded, and the spread over the
- * backends as bars.  No script and nothing fetched: the style is inline.
+ * expected and observed, its evidence folded, the spread over the
+ * backends as bars, the timeout checks' timelines and the histograms of
+ * the times measured.  No script and nothing fetched (cli/html.h).
  */
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "checks/sandbox.h"
+#include "cli/html.h"
 #include "cli/report.h"
 
-static const char style[] =
-"body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:70em;"
-"color:#222}"
-"h1{font-size:1.5em;margin:0 0 .2em}"
-".verdict{padding:.8em 1em;border-radius:6px;margin:1em 0;font-size:1.2em}"
-".ok{background:#e3f6e3}.bad{background:#fbe3e3}"
-"table{border-collapse:collapse;width:100%}"
-"td,th{text-align:left;vertical-align:top;padding:.3em .5em;"
-"border-bottom:1px solid #ddd}"
-".pass{color:#197319}.fail{color:#b00}.error{color:#b05a00}"
-".skip{color:#777}"
-"code,pre{font:12px/1.3 ui-monospace,monospace}"
-"pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em;max-height:30em;"
-"overflow:auto}"
-".root{border-left:4px solid #b00;padding:.2em .8em;margin:.6em 0}"
-".bar{background:#4a7fd0;height:1em;display:inline-block}"
-".muted{color:#666}";
+#define NBUCKETS 20
 
 static void text(FILE *f, const char *s)
 {
-	report_xml_escape(f, s);
+	html_text(f, s);
 }
 
 static void roots(FILE *f, const struct run *run)
@@ -106,7 +95,89 @@ static void bars(FILE *f, const cJSON *ev)
 	fputs("</table>\n", f);
 }
 
-static void row(FILE *f, const struct run_result *r)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* evidence[key], an array of times in ms, as a histogram. */
+static void samples(FILE *f, const cJSON *ev, const char *key,
+		    const char *what)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(ev, key), *x;
+	double v[NBUCKETS] = { 0 }, *t, width;
+	char lab[NBUCKETS][24], tips[NBUCKETS][64], cap[200];
+	const char *label[NBUCKETS], *tip[NBUCKETS];
+	int n = cJSON_GetArraySize(a), i = 0, k;
+
+	if (!cJSON_IsArray(a) || n < 2 || !(t = malloc(n * sizeof(*t))))
+		return;
+	cJSON_ArrayForEach(x, a)
+		t[i++] = cJSON_IsNumber(x) ? x->valuedouble : 0;
+	qsort(t, n, sizeof(*t), cmp_double);
+	width = t[n - 1] > 0 ? t[n - 1] / NBUCKETS : 1;
+	for (i = 0; i < n; i++) {
+		k = (int)(t[i] / width);
+		v[k < NBUCKETS ? k : NBUCKETS - 1]++;
+	}
+	for (k = 0; k < NBUCKETS; k++) {
+		snprintf(lab[k], sizeof(lab[k]), "%.2gms", (k + 1) * width);
+		label[k] = k % 5 == 4 ? lab[k] : NULL;
+		snprintf(tips[k], sizeof(tips[k]), "%.0f from %.3g to %.3g ms",
+			 v[k], k * width, (k + 1) * width);
+		tip[k] = tips[k];
+	}
+	snprintf(cap, sizeof(cap), "%s: %d, p50 %.2fms, p99 %.2fms, max "
+		 "%.2fms", what, n, t[(n - 1) / 2],
+		 t[(int)ceil(0.99 * n) - 1], t[n - 1]);
+	html_columns(f, cap, v, label, tip, NBUCKETS);
+	free(t);
+}
+
+static double num(const cJSON *ev, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/*
+ * The timeout checks' timeline: how long the tunnel stayed open (green),
+ * where it closed (red), and the read timeout it was to close at
+ * (dashed); measured times, with the sandbox's scale said.
+ */
+static void timeline(FILE *f, const cJSON *ev, int div)
+{
+	double closed = num(ev, "closed_after_ms"), idle = num(ev, "idle_ms");
+	double want = num(ev, "expected_close_ms"), end, span;
+
+	if (closed < 0 && idle < 0)
+		return;
+	end = closed >= 0 ? closed : idle;
+	span = 1.1 * fmax(end, fmax(idle, want));
+	if (span <= 0)
+		return;
+	fprintf(f, "<p class=\"caption\">open %.2fs", end / 1000);
+	if (closed >= 0)
+		fprintf(f, ", then closed");
+	if (want >= 0)
+		fprintf(f, "; the read timeout: %.2fs", want / 1000);
+	if (div > 1)
+		fprintf(f, " (measured at 1/%d of the config's times)", div);
+	fprintf(f, "</p>\n<div class=\"line\"><div class=\"open\" "
+		"style=\"left:0;width:%.1f%%\"></div>", 100 * end / span);
+	if (closed >= 0)
+		fprintf(f, "<div class=\"mark close\" style=\"left:%.1f%%\" "
+			"title=\"closed\"></div>", 100 * closed / span);
+	if (want >= 0)
+		fprintf(f, "<div class=\"mark want\" style=\"left:%.1f%%\" "
+			"title=\"read timeout\"></div>", 100 * want / span);
+	fputs("</div>\n", f);
+}
+
+static void row(FILE *f, const struct run_result *r, int div)
 {
 	const struct check_result *res = &r->res;
 	const char *st = report_status_name(res->status);
@@ -149,6 +220,9 @@ static void row(FILE *f, const struct run_result *r)
 		char *ev = cJSON_Print(res->evidence);
 
 		bars(f, res->evidence);
+		timeline(f, res->evidence, div);
+		samples(f, res->evidence, "handshake_ms", "handshakes");
+		samples(f, res->evidence, "rtt_ms", "round trips");
 		if (ev) {
 			fputs("<details><summary>evidence</summary><pre>", f);
 			text(f, ev);
@@ -169,6 +243,7 @@ int report_html(const char *path, const struct run *run,
 	char when[40];
 	struct tm tm;
 	int u, i, bad = s.failed || s.errors;
+	int div = m->sandbox ? m->sandbox->time_div : 0;
 
 	if (!f) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
@@ -176,13 +251,8 @@ int report_html(const char *path, const struct run *run,
 	}
 	gmtime_r(&start, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset="
-		"\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" "
-		"content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-		"<title>wsctl check: ");
-	text(f, m->name ? m->name : m->config_file ? m->config_file :
-	     m->cfg->nurls ? m->cfg->urls[0] : "");
-	fprintf(f, "</title>\n<style>%s</style></head><body>\n", style);
+	html_head(f, "wsctl check", m->name ? m->name : m->config_file ?
+		  m->config_file : m->cfg->nurls ? m->cfg->urls[0] : "");
 	fputs("<h1>wsctl check</h1>\n<p class=\"muted\">", f);
 	for (u = 0; u < m->cfg->nurls; u++) {
 		fputs(u ? ", " : "", f);
@@ -213,10 +283,10 @@ int report_html(const char *path, const struct run *run,
 		      "<th>what was seen</th><th>time</th></tr>\n", f);
 		for (i = 0; i < run->n; i++)
 			if (!strcmp(run->r[i].url, m->cfg->urls[u]))
-				row(f, &run->r[i]);
+				row(f, &run->r[i], div);
 		fputs("</table>\n", f);
 	}
-	fputs("</body></html>\n", f);
+	html_tail(f);
 	if (fclose(f) != 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
 		return -1;

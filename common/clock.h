@@ -9,4 +9,7 @@
 /* Milliseconds on the monotonic clock (CLOCK_MONOTONIC); never goes back. */
 int64_t clock_ms(void);
 
+/* Microseconds on the same clock. */
+int64_t clock_us(void);
+
 #endif

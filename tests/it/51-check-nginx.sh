@@ -313,3 +313,16 @@ expect_eq "a conf.d snippet: wrapped, started, passes" "$RC/$FAILED" "0/"
 check "a conf.d snippet: the target comes from listen and location" /usr/bin/python3 -c "
 import json; r = json.load(open('$OUT/check-snippet.json'))
 assert r['target'] == ['ws://127.0.0.1:$LISTEN/ws/'], r['target']"
+
+# a check that could not open a tunnel is not its own directive's fault:
+# with handshake.status-101 left out, timeout.idle on a config that
+# forwards no Upgrade blames the missing Upgrade, not proxy_read_timeout
+CONF=$TESTS/../fixtures/nginx/defaults.conf
+run_check no-tunnel --only 'timeout.idle,timeout.idle-close'
+expect_eq "no tunnel, --only timeout.*: exit 1" "$RC" 1
+check "... each failure blames the Upgrade header, not the read timeout" /usr/bin/python3 -c "
+import json
+r = json.load(open('$OUT/check-no-tunnel.json'))
+for c in r['checks']:
+    d = c['config_ref']['directive']
+    assert 'Upgrade' in d and 'read_timeout' not in d, (c['id'], d)"
