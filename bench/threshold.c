@@ -1,25 +1,50 @@
 /*
  * threshold.c - pass/fail limits on a bench run (threshold.h).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench/threshold.h"
 
+/* "bad threshold 'S': WHY", S's control bytes shown as '?': one line. */
 static int bad(char *err, size_t errlen, const char *s, const char *why)
 {
-	snprintf(err, errlen, "bad threshold '%s': %s", s, why);
+	char shown[64];
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < sizeof(shown); i++)
+		shown[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' :
+			   s[i];
+	shown[i] = '\0';
+	snprintf(err, errlen, "bad threshold '%s': %s", shown, why);
 	return -1;
+}
+
+/* A plain decimal number (no sign, space, hex, inf or nan) from s. */
+static double decimal(const char *s, char **end)
+{
+	double v;
+
+	if (((*s < '0' || *s > '9') && *s != '.') ||
+	    (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))) {
+		*end = (char *)s;
+		return 0;
+	}
+	v = strtod(s, end);
+	if (!isfinite(v))
+		*end = (char *)s;
+	return v;
 }
 
 /* "5ms", "250us", "1.5s", or a bare number of milliseconds, into us. */
 static int latency(const char *s, double *us)
 {
 	char *end;
-	double v = strtod(s, &end);
+	double v = decimal(s, &end);
 
-	if (end == s || v < 0)
+	if (end == s)
 		return -1;
 	if (!*end || !strcmp(end, "ms"))
 		*us = v * 1e3;
@@ -50,8 +75,9 @@ int bench_threshold_parse(const char *s, struct bench_threshold *t,
 	t->equal = s[m + 1] == '=';
 	v = s + m + 1 + t->equal;
 	if (t->metric[0] == 'p' && t->metric[1]) {
-		t->pct = strtod(t->metric + 1, &end);
-		if (*end || t->pct <= 0 || t->pct > 100)
+		t->pct = decimal(t->metric + 1, &end);
+		if (end == t->metric + 1 || *end || t->pct <= 0 ||
+		    t->pct > 100)
 			return bad(err, errlen, s, "a percentile is p1 to p100");
 		if (latency(v, &t->limit) < 0)
 			return bad(err, errlen, s, "a latency is 5ms, 250us or 1s");
@@ -59,13 +85,13 @@ int bench_threshold_parse(const char *s, struct bench_threshold *t,
 		if (latency(v, &t->limit) < 0)
 			return bad(err, errlen, s, "a latency is 5ms, 250us or 1s");
 	} else if (!strcmp(t->metric, "rate")) {
-		t->limit = strtod(v, &end);
-		if (end == v || t->limit < 0 || (*end && strcmp(end, "/s")))
+		t->limit = decimal(v, &end);
+		if (end == v || (*end && strcmp(end, "/s")))
 			return bad(err, errlen, s, "a rate is N or N/s");
 	} else if (!strcmp(t->metric, "errors")) {
-		t->limit = strtod(v, &end);
+		t->limit = decimal(v, &end);
 		t->percent = *end == '%';
-		if (end == v || t->limit < 0 || end[t->percent])
+		if (end == v || end[t->percent])
 			return bad(err, errlen, s, "errors are a count or N%");
 	} else {
 		return bad(err, errlen, s, "the metrics are pNN, max, mean, "
