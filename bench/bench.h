@@ -26,6 +26,8 @@ enum bench_err {
 	BERR_REFUSED,		/* the TCP connect was refused */
 	BERR_CONNECT,		/* any other connect failure */
 	BERR_STATUS,		/* a response other than 101 */
+	BERR_TLS,		/* the TLS handshake: a plain port, a
+				   certificate not trusted, a bad version */
 	BERR_HANDSHAKE,		/* a 101 that does not upgrade, a bad head */
 	BERR_TIMEOUT,		/* no 101, echo or close within --timeout */
 	BERR_CLOSED,		/* closed by the peer before we were done */
@@ -50,7 +52,11 @@ struct bench_stage {
 };
 
 struct bench_config {
-	struct url url;			/* ws:// only */
+	struct url url;			/* ws:// or wss:// */
+	int insecure;			/* wss: accept any certificate */
+	const char *ca_file;		/* wss: trust these CAs instead */
+	int tls_version;		/* wss: 12 or 13 only; 0: either */
+	int resume;			/* wss: resume each slot's last session */
 	enum bench_mode mode;
 	unsigned connections;		/* echo, idle: open; handshake: in
 					   flight */
@@ -120,6 +126,9 @@ struct bench_result {
 	uint32_t open_sec[BENCH_SERIES];
 	unsigned nsec;
 	struct hist handshake_us;	/* connect start to 101 */
+	struct hist tcp_us;		/* wss: connect start to connected */
+	struct hist tls_us;		/* wss: connected to TLS done */
+	uint64_t tls_resumed;		/* wss: handshakes that resumed */
 	struct hist rtt_us;		/* send (or intended send) to echo */
 };
 

@@ -24,12 +24,14 @@
 #define MAX_HEADERS 64
 
 static void on_event(struct loop *loop, struct loop_io *io, unsigned ev);
+static void tls_on(struct bconn *c);
 static void on_deadline(struct loop *loop, struct loop_timer *t);
 
 void bconn_end(struct bconn *c, enum bc_end how)
 {
 	struct bench *b = c->b;
 
+	bconn_tls_end(c);
 	loop_io_close(b->loop, &c->io);
 	loop_timer_stop(b->loop, &c->timer);
 	loop_timer_stop(b->loop, &c->pace);
@@ -70,7 +72,9 @@ void bconn_abort(struct bconn *c)
 static int put_request(struct bconn *c, int fd)
 {
 	while (c->head_off < c->head_len) {
-		ssize_t n = write(fd, c->head + c->head_off,
+		ssize_t n = c->tls ? bio_write(c, c->head + c->head_off,
+					       c->head_len - c->head_off) :
+			    write(fd, c->head + c->head_off,
 				  c->head_len - c->head_off);
 
 		if (n < 0) {
@@ -87,6 +91,9 @@ static int put_request(struct bconn *c, int fd)
 /* A failed connect, or a failure halfway through the request. */
 static int request_failed(struct bconn *c, int e)
 {
+	if (e == EPROTO)
+		return bconn_fail(c, BERR_CLOSED, "sending the request: %s",
+				  bench_io_error());
 	if (c->head_off)
 		return bconn_fail(c, BERR_CLOSED, "sending the request: %s",
 				  strerror(e));
@@ -135,9 +142,10 @@ void bconn_start(struct bconn *c)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	r = connect(fd, (struct sockaddr *)&b->addr, b->addrlen);
 	/* on loopback the connect is usually done before connect() returns
-	 * EINPROGRESS: try the request at once, and save a wakeup */
+	 * EINPROGRESS: try the request at once, and save a wakeup; wss
+	 * waits for the connect, to time it and then TLS apart */
 	if (r == 0 || errno == EINPROGRESS)
-		r = put_request(c, fd);
+		r = b->tls ? 0 : put_request(c, fd);
 	if (r < 0) {
 		int e = errno;
 
@@ -261,12 +269,12 @@ static void read_head(struct bconn *c)
 	ssize_t n;
 	int len;
 
-	n = read(c->io.fd, c->head + c->head_len, BENCH_HEAD_MAX - c->head_len);
+	n = bio_read(c, c->head + c->head_len, BENCH_HEAD_MAX - c->head_len);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
 		bconn_fail(c, BERR_CLOSED, "before the response: %s",
-			   strerror(errno));
+			   errno == EPROTO ? bench_io_error() : strerror(errno));
 		return;
 	}
 	if (n == 0) {
@@ -298,6 +306,36 @@ static void read_head(struct bconn *c)
 	}
 }
 
+/* wss: the connect is over (or failed); the TLS handshake begins. */
+static void connected(struct bconn *c)
+{
+	int e = 0;
+	socklen_t len = sizeof(e);
+
+	if (getsockopt(c->io.fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+		e = errno;
+	if (e) {
+		request_failed(c, e);
+		return;
+	}
+	c->t_tls = bench_now_ns();
+	hist_add(&c->b->r->tcp_us, (c->t_tls - c->t_start) / 1000);
+	c->state = BC_TLS;
+	tls_on(c);
+}
+
+/* wss: a step of the TLS handshake, then the request. */
+static void tls_on(struct bconn *c)
+{
+	if (bconn_tls_step(c) != 0)
+		return;
+	hist_add(&c->b->r->tls_us, (bench_now_ns() - c->t_tls) / 1000);
+	c->state = BC_REQUEST;
+	if (!(c->io.mask & LOOP_OUT))
+		loop_io_mod(c->b->loop, &c->io, LOOP_OUT);
+	write_request(c);
+}
+
 static void on_event(struct loop *loop, struct loop_io *io, unsigned ev)
 {
 	struct bconn *c = container_of(io, struct bconn, io);
@@ -305,6 +343,14 @@ static void on_event(struct loop *loop, struct loop_io *io, unsigned ev)
 	(void)loop;
 	switch (c->state) {
 	case BC_CONNECT:
+		if (c->b->tls)
+			connected(c);
+		else
+			write_request(c);
+		break;
+	case BC_TLS:
+		tls_on(c);
+		break;
 	case BC_REQUEST:
 		write_request(c);
 		break;
@@ -341,6 +387,8 @@ static void on_deadline(struct loop *loop, struct loop_timer *t)
 		what = "no close";
 	else if (c->state == BC_CONNECT)
 		what = "no connection";
+	else if (c->state == BC_TLS)
+		what = "no TLS handshake";
 	else
 		what = "no response";
 	bconn_fail(c, BERR_TIMEOUT, "%s within %lld ms", what,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench/priv.h"
+#include "common/tls.h"
 
 /* Write what is queued: the rest of the message, then control frames. */
 int bconn_flush(struct bconn *c)
@@ -23,16 +24,18 @@ int bconn_flush(struct bconn *c)
 
 	while (c->out_left || c->cout_off < c->cout_len) {
 		if (c->out_left)
-			n = write(c->io.fd, b->frame + b->frame_len -
-				  c->out_left, c->out_left);
+			n = bio_write(c, b->frame + b->frame_len -
+				      c->out_left, c->out_left);
 		else
-			n = write(c->io.fd, c->cout + c->cout_off,
-				  c->cout_len - c->cout_off);
+			n = bio_write(c, c->cout + c->cout_off,
+				      c->cout_len - c->cout_off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN)
 				return bconn_fail(c, BERR_CLOSED, "write: %s",
+						  errno == EPROTO ?
+						  bench_io_error() :
 						  strerror(errno));
 			if (!(c->io.mask & LOOP_OUT))
 				loop_io_mod(b->loop, &c->io,
@@ -270,7 +273,8 @@ static void on_eof(struct bconn *c, int e)
 		c->b->r->closes++;
 		bconn_end(c, c->failed ? END_FAIL : END_OK);
 	} else if (e) {
-		bconn_fail(c, BERR_CLOSED, "%s", strerror(e));
+		bconn_fail(c, BERR_CLOSED, "%s", e == EPROTO ?
+			   bench_io_error() : strerror(e));
 	} else if (c->state == BC_CLOSING) {
 		bconn_fail(c, BERR_CLOSED,
 			   "closed without answering our close");
@@ -285,7 +289,7 @@ void bconn_read(struct bconn *c)
 	ssize_t n;
 
 	do {
-		n = read(c->io.fd, b->rbuf, BENCH_RBUF);
+		n = bio_read(c, b->rbuf, BENCH_RBUF);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -300,7 +304,9 @@ void bconn_read(struct bconn *c)
 		b->r->wire_in += n;
 		if (bconn_frames(c, b->rbuf, n) < 0)
 			return;
-		/* after the peer's close, its FIN is usually there too */
-	} while (n == BENCH_RBUF || c->close_got);
+		/* after the peer's close, its FIN is usually there too; and
+		   TLS may hold the rest of a record it has read */
+	} while (n == BENCH_RBUF || c->close_got ||
+		 (c->tls && tls_pending(c->tls)));
 }
 

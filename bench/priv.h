@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "bench/bench.h"
@@ -29,6 +30,7 @@ enum bc_state {
 	BC_PENDING,		/* waiting for a ramp permit */
 	BC_RETRY,		/* its timer will make it pending */
 	BC_CONNECT,		/* TCP connect under way */
+	BC_TLS,			/* wss: the TLS handshake under way */
 	BC_REQUEST,		/* the request head is being written */
 	BC_HEAD,		/* reading the response head */
 	BC_OPEN,		/* upgraded */
@@ -44,12 +46,16 @@ enum bc_end {
 };
 
 struct bench;
+struct tls;
+struct tls_ctx;
 
 struct bconn {
 	struct loop_io io;
 	struct loop_timer timer;	/* deadline, or the retry */
 	struct loop_timer pace;		/* open loop: the next send */
 	struct bench *b;
+	struct tls *tls;		/* wss: the session, or NULL */
+	void *session;			/* --resume: the last one's */
 	uint8_t state;			/* enum bc_state */
 	uint8_t up;			/* its 101 came: counted in r->open */
 	uint8_t permit;			/* holds a ramp permit */
@@ -67,6 +73,7 @@ struct bconn {
 	char accept[WS_ACCEPT_LEN + 1];	/* the Sec-WebSocket-Accept due */
 	int64_t deadline;		/* loop ms: the wait under way ends */
 	int64_t t_start;		/* ns: connect, or the send measured */
+	int64_t t_tls;			/* ns: wss: connected, TLS begun */
 	int64_t next_send;		/* ns: open loop, intended send */
 	uint64_t left;			/* payload bytes left in the frame */
 	uint64_t msg_got;		/* bytes of the echo so far */
@@ -112,6 +119,7 @@ struct bench {
 	uint8_t *frame;			/* the same, framed and masked */
 	size_t frame_len;
 	uint8_t *rbuf;
+	struct tls_ctx *tls;		/* wss: made once for every slot */
 	char **heads;			/* free head buffers */
 	unsigned nheads, capheads;
 	struct loop_timer end_t, tick_t, kick_t;
@@ -140,6 +148,24 @@ void bench_error(struct bench *b, enum bench_err e, const char *fmt, ...)
  * and back. */
 char *bench_head_get(struct bench *b);
 void bench_head_put(struct bench *b, char *h);
+
+/* io.c: a connection's bytes, plain or through TLS.  n > 0, 0 at the
+ * end of the stream, or -1 with errno (EAGAIN: not ready; EPROTO: a TLS
+ * error, its text in bench_io_error). */
+ssize_t bio_read(struct bconn *c, void *buf, size_t len);
+ssize_t bio_write(struct bconn *c, const void *buf, size_t len);
+const char *bench_io_error(void);
+
+/* io.c: the TLS context for the run (cfg's CAs and version); 0 or -1. */
+int bench_tls_setup(struct bench *b, char *err, size_t errlen);
+void bench_tls_teardown(struct bench *b);
+
+/* io.c: go on with c's TLS handshake: 0 done, 1 waiting (the loop's
+ * interest set), -1 failed (counted, c ended). */
+int bconn_tls_step(struct bconn *c);
+
+/* io.c: end c's TLS session (close_notify if it goes at once). */
+void bconn_tls_end(struct bconn *c);
 
 static inline int bconn_alive(const struct bconn *c)
 {

@@ -168,9 +168,9 @@ void bench_print(FILE *f, const struct bench_config *cfg,
 	char d[32];
 
 	bench_rates(r, &rt);
-	fprintf(f, "wsctl bench %s ws://%s:%u%s: %u connections",
-		bench_mode_name(cfg->mode), cfg->url.host, cfg->url.port,
-		cfg->url.path, cfg->connections);
+	fprintf(f, "wsctl bench %s %s://%s:%u%s: %u connections",
+		bench_mode_name(cfg->mode), cfg->url.scheme, cfg->url.host,
+		cfg->url.port, cfg->url.path, cfg->connections);
 	if (cfg->mode == BENCH_HANDSHAKE)
 		fprintf(f, " in flight");
 	else
@@ -210,6 +210,14 @@ void bench_print(FILE *f, const struct bench_config *cfg,
 			r->idle_held);
 	else if (cfg->mode == BENCH_IDLE)
 		fprintf(f, "%-14s none opened\n", "idle");
+	if (cfg->url.tls) {
+		print_hist(f, "tcp connect", &r->tcp_us, 0);
+		print_hist(f, "tls", &r->tls_us, 0);
+		if (cfg->resume)
+			fprintf(f, "%-14s %llu of %llu TLS handshakes\n",
+				"resumed", (unsigned long long)r->tls_resumed,
+				(unsigned long long)r->tls_us.count);
+	}
 	print_hist(f, "handshake", &r->handshake_us, 0);
 	if (cfg->mode == BENCH_IDLE) {
 		/* one echo per connection once the hold is over: a check
@@ -333,8 +341,8 @@ char *bench_json(const struct bench_config *cfg, const struct bench_result *r)
 	if (!root)
 		return NULL;
 	bench_rates(r, &rt);
-	snprintf(url, sizeof(url), "ws://%s:%u%s", cfg->url.host,
-		 cfg->url.port, cfg->url.path);
+	snprintf(url, sizeof(url), "%s://%s:%u%s", cfg->url.scheme,
+		 cfg->url.host, cfg->url.port, cfg->url.path);
 	cJSON_AddStringToObject(root, "url", url);
 	cJSON_AddStringToObject(root, "mode", bench_mode_name(cfg->mode));
 	cJSON_AddItemToObject(root, "config", json_config(cfg));
@@ -353,6 +361,12 @@ char *bench_json(const struct bench_config *cfg, const struct bench_result *r)
 	cJSON_AddNumberToObject(o, "peak_open", r->peak_open);
 	cJSON_AddItemToObject(root, "handshake_us",
 			      json_hist(&r->handshake_us, 0));
+	if (cfg->url.tls) {
+		cJSON_AddItemToObject(root, "tcp_us", json_hist(&r->tcp_us, 0));
+		cJSON_AddItemToObject(root, "tls_us", json_hist(&r->tls_us, 0));
+		cJSON_AddNumberToObject(root, "tls_resumed",
+					(double)r->tls_resumed);
+	}
 
 	o = cJSON_AddObjectToObject(root, "messages");
 	cJSON_AddNumberToObject(o, "count", (double)r->messages);

@@ -34,6 +34,7 @@ static const char *const err_names[BERR_NKINDS] = {
 	[BERR_REFUSED] = "refused",
 	[BERR_CONNECT] = "connect",
 	[BERR_STATUS] = "status",
+	[BERR_TLS] = "tls",
 	[BERR_HANDSHAKE] = "handshake",
 	[BERR_TIMEOUT] = "timeout",
 	[BERR_CLOSED] = "closed",
@@ -577,7 +578,8 @@ static int setup(struct bench *b, char *err, size_t errlen)
 	if (net_resolve(cfg->url.host, cfg->url.port, &b->addr, &b->addrlen,
 			err, errlen) < 0 ||
 	    make_request(b, err, errlen) < 0 ||
-	    make_message(b, err, errlen) < 0)
+	    make_message(b, err, errlen) < 0 ||
+	    bench_tls_setup(b, err, errlen) < 0)
 		return -1;
 	b->loop = loop_new(err, errlen);
 	if (!b->loop)
@@ -639,6 +641,7 @@ static void teardown(struct bench *b)
 		loop_flush(b->loop);
 		loop_free(b->loop);
 	}
+	bench_tls_teardown(b);
 	for (i = 0; i < b->nheads; i++)
 		free(b->heads[i]);
 	for (i = 0; b->conns && i < b->nconns; i++)
@@ -662,6 +665,8 @@ int bench_run(const struct bench_config *cfg, struct bench_result *r,
 	memset(r, 0, sizeof(*r));
 	r->mode = cfg->mode;
 	hist_init(&r->handshake_us);
+	hist_init(&r->tcp_us);
+	hist_init(&r->tls_us);
 	hist_init(&r->rtt_us);
 	if (!b)
 		return err_fmt(err, errlen, "out of memory");

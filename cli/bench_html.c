@@ -114,8 +114,8 @@ int bench_html(const char *path, const struct bench_config *cfg,
 		return -1;
 	}
 	bench_rates(r, &rt);
-	snprintf(url, sizeof(url), "ws://%s:%u%s", cfg->url.host, cfg->url.port,
-		 cfg->url.path);
+	snprintf(url, sizeof(url), "%s://%s:%u%s", cfg->url.scheme,
+		 cfg->url.host, cfg->url.port, cfg->url.path);
 	html_head(f, "wsctl bench", url);
 	fputs("<h1>wsctl bench</h1>\n<p class=\"muted\">", f);
 	html_text(f, url);

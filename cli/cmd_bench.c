@@ -28,7 +28,7 @@ static const char help[] =
 "\n"
 "Load a WebSocket server or proxy from one thread and measure it: round\n"
 "trips of a message, handshakes, or connections held. URL is\n"
-"ws://HOST[:PORT][/PATH].\n"
+"ws://HOST[:PORT][/PATH] or wss://... (TLS on the same event loop).\n"
 "\n"
 "  -m, --mode MODE           echo (default): send a message, wait for its\n"
 "                            echo, again; handshake: open, upgrade, close,\n"
@@ -55,6 +55,11 @@ static const char help[] =
 "                            replaces the URL's)\n"
 "      --subprotocol NAME    offer a subprotocol (repeatable, in order;\n"
 "                            -s is --size here)\n"
+"      --insecure            wss: accept any certificate\n"
+"      --ca FILE             wss: trust the CA certificates in FILE\n"
+"      --tls VERSION         wss: only TLS 1.2 or 1.3 (default: either)\n"
+"      --resume              wss: resume each slot's last TLS session\n"
+"                            (tickets or cache), as clients that reconnect\n"
 "  -t, --timeout DURATION    for each 101, echo and close (default 5s)\n"
 "      --report FILE         write the figures as JSON to FILE\n"
 "      --threshold EXPR      pass or fail the run on a figure (repeatable):\n"
@@ -76,7 +81,8 @@ static const char help[] =
 
 enum {
 	OPT_TEXT = 256, OPT_RAMP, OPT_REPORT, OPT_THRESHOLD, OPT_JUNIT,
-	OPT_STAGES, OPT_SUBPROTOCOL, OPT_HTML,
+	OPT_STAGES, OPT_SUBPROTOCOL, OPT_HTML, OPT_INSECURE, OPT_CA, OPT_TLS,
+	OPT_RESUME,
 };
 
 #define MAX_THRESHOLDS 16
@@ -98,6 +104,10 @@ static const struct option options[] = {
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "html", required_argument, NULL, OPT_HTML },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "tls", required_argument, NULL, OPT_TLS },
+	{ "resume", no_argument, NULL, OPT_RESUME },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -110,7 +120,7 @@ struct opts {
 	struct bench_threshold th[MAX_THRESHOLDS];
 	int nth;
 	int quiet;
-	int have_count, have_rate, have_duration, have_connections;
+	int have_count, have_rate, have_duration, have_connections, have_tls;
 	char protocols[1024];		/* --subprotocol, joined */
 };
 
@@ -315,6 +325,29 @@ static int parse(int argc, char **argv, struct opts *o)
 		case OPT_HTML:
 			o->html = optarg;
 			break;
+		case OPT_INSECURE:
+			cfg->insecure = 1;
+			break;
+		case OPT_CA:
+			if (access(optarg, R_OK) < 0)
+				return cli_usage("bench", "cannot read '%s': %s",
+						 optarg, strerror(errno));
+			cfg->ca_file = optarg;
+			break;
+		case OPT_TLS:
+			if (!strcmp(optarg, "1.2"))
+				cfg->tls_version = 12;
+			else if (!strcmp(optarg, "1.3"))
+				cfg->tls_version = 13;
+			else
+				return cli_usage("bench", "bad --tls '%s': want "
+						 "1.2 or 1.3", optarg);
+			o->have_tls = 1;
+			break;
+		case OPT_RESUME:
+			cfg->resume = 1;
+			o->have_tls = 1;
+			break;
 		case OPT_THRESHOLD: {
 			char err[200];
 
@@ -353,12 +386,12 @@ static int check(struct opts *o)
 
 	if (url_parse(o->url, &cfg->url, err, sizeof(err)) < 0)
 		return cli_usage("bench", "%s", err);
-	if (!strcmp(cfg->url.scheme, "wss"))
-		return cli_usage("bench", "wss:// is not supported yet: bench "
-				 "a plain ws:// port");
-	if (strcmp(cfg->url.scheme, "ws"))
-		return cli_usage("bench", "want a ws:// URL, not %s://",
+	if (strcmp(cfg->url.scheme, "ws") && strcmp(cfg->url.scheme, "wss"))
+		return cli_usage("bench", "want a ws:// or wss:// URL, not %s://",
 				 cfg->url.scheme);
+	if (!cfg->url.tls && (o->have_tls || cfg->insecure || cfg->ca_file))
+		return cli_usage("bench", "--insecure, --ca, --tls and --resume "
+				 "are for wss://");
 	if (cfg->mode != BENCH_ECHO && o->have_rate)
 		return cli_usage("bench", "--rate is for --mode echo");
 	if (cfg->nstages && cfg->mode == BENCH_IDLE)

@@ -21,6 +21,11 @@ struct tls {
 	SSL *ssl;
 };
 
+struct tls_ctx {
+	SSL_CTX *ctx;
+	int insecure;
+};
+
 static int is_ip(const char *host)
 {
 	unsigned char buf[16];
@@ -124,7 +129,10 @@ static SSL_CTX *make_ctx(const struct tls_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create a tls context");
 		return NULL;
 	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_min_proto_version(ctx, o->version == 13 ? TLS1_3_VERSION :
+				      TLS1_2_VERSION);
+	if (o->version == 12)
+		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
 	/* a peer that drops TCP without close_notify is an EOF, not an error */
 	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
@@ -212,64 +220,140 @@ char *tls_alpn(const struct tls *t, char *out, size_t len)
 	return out;
 }
 
+struct tls_ctx *tls_ctx_new(const struct tls_opts *o, char *err,
+			    size_t errlen)
+{
+	struct tls_ctx *x = calloc(1, sizeof(*x));
+
+	if (!x) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (!(x->ctx = make_ctx(o, err, errlen))) {
+		free(x);
+		return NULL;
+	}
+	x->insecure = o->insecure;
+	return x;
+}
+
+void tls_ctx_free(struct tls_ctx *x)
+{
+	if (!x)
+		return;
+	SSL_CTX_free(x->ctx);
+	free(x);
+}
+
+struct tls *tls_start(const struct tls_ctx *x, int fd, const char *host,
+		      const char *alpn, char *err, size_t errlen)
+{
+	struct tls *t = calloc(1, sizeof(*t));
+
+	if (!t || !(t->ssl = SSL_new(x->ctx))) {
+		snprintf(err, errlen, "out of memory for a tls session");
+		free(t);
+		return NULL;
+	}
+	SSL_set_fd(t->ssl, fd);
+	if (alpn && set_alpn(t->ssl, alpn) < 0) {
+		snprintf(err, errlen, "bad ALPN list '%s'", alpn);
+		SSL_free(t->ssl);
+		free(t);
+		return NULL;
+	}
+	if (!is_ip(host))
+		SSL_set_tlsext_host_name(t->ssl, host);
+	if (!x->insecure) {
+		X509_VERIFY_PARAM *vp = SSL_get0_param(t->ssl);
+
+		if (is_ip(host))
+			X509_VERIFY_PARAM_set1_ip_asc(vp, host);
+		else
+			SSL_set1_host(t->ssl, host);
+	}
+	return t;
+}
+
+int tls_step(struct tls *t, const char *what, char *err, size_t errlen)
+{
+	int rc, e;
+
+	ERR_clear_error();
+	rc = SSL_connect(t->ssl);
+	if (rc == 1)
+		return 0;
+	e = SSL_get_error(t->ssl, rc);
+	if (e == SSL_ERROR_WANT_READ)
+		return TLS_WANT_READ;
+	if (e == SSL_ERROR_WANT_WRITE)
+		return TLS_WANT_WRITE;
+	describe(t->ssl, rc, what, err, errlen);
+	return -1;
+}
+
 struct tls *tls_connect(int fd, const struct tls_opts *o, const char *name,
 			int64_t deadline, char *err, size_t errlen)
 {
 	char what[320];
+	struct tls_ctx *x;
 	struct tls *t;
-	SSL_CTX *ctx;
-	int rc, e;
+	int rc;
 
 	snprintf(what, sizeof(what), "tls handshake with '%s' failed", name);
-	if (!(ctx = make_ctx(o, err, errlen)))
+	if (!(x = tls_ctx_new(o, err, errlen)))
 		return NULL;
-	t = calloc(1, sizeof(*t));
-	if (!t || !(t->ssl = SSL_new(ctx))) {
-		snprintf(err, errlen, "%s: out of memory", what);
-		free(t);
-		SSL_CTX_free(ctx);
-		return NULL;
-	}
-	SSL_CTX_free(ctx);	/* the session holds its own reference */
-	SSL_set_fd(t->ssl, fd);
-	if (o->alpn && set_alpn(t->ssl, o->alpn) < 0) {
-		snprintf(err, errlen, "%s: bad ALPN list '%s'", what, o->alpn);
-		goto fail;
-	}
-	if (!is_ip(o->host))
-		SSL_set_tlsext_host_name(t->ssl, o->host);
-	if (!o->insecure) {
-		X509_VERIFY_PARAM *vp = SSL_get0_param(t->ssl);
+	t = tls_start(x, fd, o->host, o->alpn, err, errlen);
+	tls_ctx_free(x);	/* the session holds its own reference */
+	if (!t) {
+		char why[256];
 
-		if (is_ip(o->host))
-			X509_VERIFY_PARAM_set1_ip_asc(vp, o->host);
-		else
-			SSL_set1_host(t->ssl, o->host);
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s: %s", what, why);
+		return NULL;
 	}
 	for (;;) {
-		ERR_clear_error();
-		rc = SSL_connect(t->ssl);
-		if (rc == 1)
+		rc = tls_step(t, what, err, errlen);
+		if (rc == 0)
 			return t;
-		e = SSL_get_error(t->ssl, rc);
-		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+		if (rc == -1)
 			break;
-		rc = wait_for(fd, e, deadline);
+		rc = wait_for(fd, rc == TLS_WANT_WRITE ? SSL_ERROR_WANT_WRITE :
+			      SSL_ERROR_WANT_READ, deadline);
 		if (rc == 0) {
 			snprintf(err, errlen, "%s: timed out", what);
-			goto fail;
+			break;
 		}
 		if (rc < 0) {
 			snprintf(err, errlen, "%s: poll: %s", what,
 				 strerror(errno));
-			goto fail;
+			break;
 		}
 	}
-	describe(t->ssl, rc, what, err, errlen);
-fail:
 	SSL_free(t->ssl);
 	free(t);
 	return NULL;
+}
+
+void *tls_session(struct tls *t)
+{
+	return SSL_get1_session(t->ssl);
+}
+
+void tls_resume(struct tls *t, void *session)
+{
+	if (session)
+		SSL_set_session(t->ssl, session);
+}
+
+void tls_session_free(void *session)
+{
+	SSL_SESSION_free(session);
+}
+
+int tls_resumed(const struct tls *t)
+{
+	return SSL_session_reused(t->ssl);
 }
 
 static ssize_t result(struct tls *t, int rc, const char *what, char *err,

@@ -22,7 +22,11 @@ struct tls_opts {
 				   chain), or NULL */
 	const char *key_file;	/* its key; NULL: in cert_file */
 	const char *passphrase;	/* the key's, when it is encrypted */
+	int version;		/* 12 or 13: only TLS 1.2 or 1.3; 0: 1.2
+				   or later */
 };
+
+struct tls_ctx;
 
 /*
  * Load o's client certificate and key as tls_connect would, and say
@@ -47,6 +51,37 @@ int tls_check_client(const struct tls_opts *o, char *err, size_t errlen);
  */
 struct tls *tls_connect(int fd, const struct tls_opts *o, const char *name,
 			int64_t deadline, char *err, size_t errlen);
+
+/*
+ * For many sessions on an event loop (wsctl bench): one context, made
+ * once from o (its CAs, client certificate and versions), then per
+ * connection tls_start and tls_step until it returns 0.
+ *
+ * tls_ctx_new returns the context, or NULL with err filled ("cannot load
+ * CA certificates from 'x': ...").  tls_start makes a session on fd
+ * (connected, non-blocking) for host (SNI for a name; checked against the
+ * certificate unless o->insecure), offering alpn (or NULL); NULL with err
+ * filled when out of memory.  tls_step goes on with the handshake: 0 when
+ * it is done, TLS_WANT_READ or TLS_WANT_WRITE for the caller to wait, or
+ * -1 with err filled as "WHAT: REASON" (what: "tls handshake failed").
+ */
+struct tls_ctx *tls_ctx_new(const struct tls_opts *o, char *err,
+			    size_t errlen);
+void tls_ctx_free(struct tls_ctx *x);
+struct tls *tls_start(const struct tls_ctx *x, int fd, const char *host,
+		      const char *alpn, char *err, size_t errlen);
+int tls_step(struct tls *t, const char *what, char *err, size_t errlen);
+
+/*
+ * Resumption: tls_session gives t's session (free it with
+ * tls_session_free; with TLS 1.3 take it late, once the server's tickets
+ * came), tls_resume offers one before the handshake, and tls_resumed
+ * says whether the handshake resumed it.
+ */
+void *tls_session(struct tls *t);
+void tls_resume(struct tls *t, void *session);
+void tls_session_free(void *session);
+int tls_resumed(const struct tls *t);
 
 /*
  * Read up to len bytes.  Returns the count, 0 at the end of the stream

@@ -260,6 +260,62 @@ done
 expect_eq "... one Host header per connection" \
 	"$(grep -c '^header host: ' "$OUT/bench-hdr.log")" "$(grep -c '^peer ' "$OUT/bench-hdr.log")"
 
+# ---- wss://: TLS on bench's own loop, every mode, against wsctl echo ----
+TLSD=$OUT/bench-tls
+mkdir -p "$TLSD"
+node "$TESTS/js/echo_tls_pem.js" "$TLSD"
+start_echo echo-tls -q --listen 127.0.0.1:0 --tls-cert "$TLSD/cert.pem" \
+	--tls-key "$TLSD/key.pem" || exit 1
+WSS=wss://127.0.0.1:${PORTS[0]}/
+bench wss-echo -d 1s -c 3 --ca "$TLSD/cert.pem" "$WSS"
+expect_eq "wss echo, --ca: exit 0" "$RC" 0
+report wss-echo "wss echo: round trips, and TCP, TLS and the upgrade timed apart" "
+assert r['url'].startswith('wss://'), r['url']
+assert r['messages']['count'] > 0 and r['rtt_us']['count'] == r['messages']['count']
+assert r['tcp_us']['count'] == 3 and r['tls_us']['count'] == 3, (r['tcp_us'], r['tls_us'])
+assert r['handshake_us']['count'] == 3
+# the upgrade's time holds the TLS handshake's, which holds nothing of TCP
+assert r['handshake_us']['max'] >= r['tls_us']['p50'], r
+assert r['errors']['total'] == 0, r['errors']"
+bench wss-hs -m handshake -d 1s -c 2 --insecure --tls 1.2 "$WSS"
+expect_eq "wss handshake mode, TLS 1.2: exit 0" "$RC" 0
+report wss-hs "... handshakes counted, each with its TLS handshake" "
+assert r['connections']['handshakes'] > 0
+assert r['tls_us']['count'] >= r['connections']['handshakes'], r['tls_us']
+assert r['tls_resumed'] == 0"
+bench wss-resume -m handshake -n 40 -c 1 --insecure --resume "$WSS"
+expect_eq "wss --resume: exit 0" "$RC" 0
+report wss-resume "... and every one after the first resumed" "
+assert r['connections']['handshakes'] == 40, r['connections']
+assert r['tls_resumed'] == 39, r['tls_resumed']"
+bench wss-idle -m idle -d 500ms -c 4 --insecure --tls 1.3 "$WSS"
+expect_eq "wss idle, TLS 1.3: exit 0, all held" "$RC:$(grep -c '4 opened, held 500.00ms, 4 still echoing' "$OUT/bench-wss-idle.out")" "0:1"
+# what goes wrong is counted as its own kind, with a reason, never a hang
+bench wss-untrusted -d 500ms -c 1 "$WSS"
+expect_eq "wss, a certificate not trusted: exit 1" "$RC" 1
+report wss-untrusted "... counted as tls errors: certificate verify failed" "
+e = r['errors']
+assert e['tls'] > 0 and 'certificate verify failed' in e['first']['tls'], e"
+bench wss-plain -d 500ms -c 1 --insecure "wss://127.0.0.1:$E1/"
+expect_eq "wss:// to a plain port: exit 1" "$RC" 1
+report wss-plain "... a tls error, not a hang or a crash" "
+e = r['errors']
+assert e['tls'] > 0 and e['first']['tls'].startswith('tls handshake: '), e"
+SILENT=$(free_port)
+spawn silent python3 -c "
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(16); held = []
+while True:
+    held.append(s.accept()[0])" "$SILENT"
+wait_port "$SILENT" && {
+	bench wss-stall -d 2s -c 1 -t 300ms --insecure "wss://127.0.0.1:$SILENT/"
+	expect_eq "wss, a TLS handshake that stalls: exit 1" "$RC" 1
+	report wss-stall "... a timeout in the TLS handshake" "
+e = r['errors']
+assert e['timeout'] > 0 and e['first']['timeout'] == 'no TLS handshake within 300 ms', e"
+}
+
 # ---- usage errors: one line and the hint, exit 2 ----
 usage() { # usage NAME WANT-REGEX ARGS...
 	local name=$1 want=$2
@@ -275,8 +331,9 @@ usage "bad size" "bad size '17MiB'" -s 17MiB "$URL"
 usage "bad rate" "bad rate 'fast'" --rate fast "$URL"
 usage "--rate outside echo" "--rate is for --mode echo" -m idle --rate 10 "$URL"
 usage "--count with idle" "--count is not for --mode idle" -m idle -n 5 "$URL"
-usage "wss" "wss:// is not supported yet" "wss://127.0.0.1:$E1/"
-usage "http URL" "want a ws:// URL" "http://127.0.0.1:$E1/"
+usage "--insecure with ws://" "--insecure, --ca, --tls and --resume are for wss://" --insecure "$URL"
+usage "--tls 1.1" "bad --tls '1.1': want 1.2 or 1.3" --tls 1.1 "wss://127.0.0.1:$E1/"
+usage "http URL" "want a ws:// or wss:// URL, not http://" "http://127.0.0.1:$E1/"
 usage "two URLs" "unexpected argument" "$URL" "$URL"
 usage "--threshold rate>nan" "bad threshold 'rate>nan': a rate is N or N/s" --threshold 'rate>nan' "$URL"
 usage "--threshold p99<inf" "bad threshold 'p99<inf': a latency" --threshold 'p99<inf' "$URL"
