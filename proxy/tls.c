@@ -64,9 +64,11 @@ SSL_CTX *side_tls_ctx(const struct proxy_listen *l, char *err,
 			      SSL_MODE_ENABLE_PARTIAL_WRITE |
 			      SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	/* no session cache: it would hold memory per client for resumption
-	 * that long-lived tunnels rarely use */
+	 * that long-lived tunnels rarely use.  Resumption is by stateless
+	 * tickets instead, which the client keeps: one per TLS 1.3
+	 * handshake (OpenSSL sends two), enough for the next reconnect */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_num_tickets(ctx, 0);
+	SSL_CTX_set_num_tickets(ctx, 1);
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	ERR_clear_error();
 	if (SSL_CTX_use_certificate_chain_file(ctx, l->tls_cert) != 1) {

@@ -28,6 +28,14 @@ hdrs=$(client --ca "$TLS/cert.pem" "$WSS" send:headers | sed -n 's/^reply //p')
 proto=$(node -e 'console.log(JSON.parse(process.argv[1]).headers["x-forwarded-proto"])' "$hdrs")
 expect_eq "the backend sees X-Forwarded-Proto: https" "$proto" https
 
+# --- clients that reconnect resume their session, TLS 1.3 and 1.2 alike
+for v in 1.3 1.2; do
+	timeout 30 "$WSCTL" bench -q -m handshake -n 20 -c 1 --ca "$TLS/cert.pem" \
+		--tls "$v" --resume --report "$OUT/tls-resume-$v.json" "$WSS" >/dev/null 2>&1
+	expect_eq "TLS $v: 19 of 20 reconnects resumed (a ticket each)" \
+		"$(python3 -c "import json; print(json.load(open('$OUT/tls-resume-$v.json'))['tls_resumed'])")" 19
+done
+
 # --- 4 MiB both ways: many records, writes that do not finish at once
 head -c $((4 << 20)) /dev/urandom >"$OUT/tls-big.bin"
 out=$(curl -s -m 30 --cacert "$TLS/cert.pem" --data-binary @"$OUT/tls-big.bin" \
