@@ -111,14 +111,16 @@ FUZZ_EXTRA_rewrite    := proxy/rewrite.c
 FUZZ_EXTRA_proxy_conf := checks/proxy.c checks/proxy_haproxy.c \
                          checks/proxy_caddy.c checks/proxy_apache.c \
                          checks/proxy_nginx.c
-FUZZ_EXTRA_threshold  := bench/threshold.c bench/hist.c bench/report.c \
-                         bench/run.c bench/conn.c bench/frames.c
+FUZZ_EXTRA_threshold  := bench/threshold.c bench/hist.c bench/report.c bench/hdr.c \
+                         bench/run.c bench/conn.c bench/frames.c bench/io.c
+FUZZ_EXTRA_hdr        := bench/hdr.c bench/hist.c
 fuzz_objs = $(addprefix $(B)/,$(FUZZ_EXTRA_$(1):.c=.o))
 FUZZ_O_nginx      = $(call fuzz_objs,nginx)
 FUZZ_O_proxy_json = $(call fuzz_objs,proxy_json)
 FUZZ_O_rewrite    = $(call fuzz_objs,rewrite)
 FUZZ_O_proxy_conf = $(call fuzz_objs,proxy_conf)
 FUZZ_O_threshold  = $(call fuzz_objs,threshold)
+FUZZ_O_hdr        = $(call fuzz_objs,hdr)
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 60

@@ -57,6 +57,8 @@ struct bench_config {
 	const char *ca_file;		/* wss: trust these CAs instead */
 	int tls_version;		/* wss: 12 or 13 only; 0: either */
 	int resume;			/* wss: resume each slot's last session */
+	FILE *hdr_log;			/* --hdr-log: each second's histograms
+					   in HdrHistogram's interval log */
 	enum bench_mode mode;
 	unsigned connections;		/* echo, idle: open; handshake: in
 					   flight */

@@ -293,6 +293,8 @@ static void read_head(struct bconn *c)
 		return;
 
 	hist_add(&b->r->handshake_us, (bench_now_ns() - c->t_start) / 1000);
+	if (b->iv)
+		hist_add(&b->iv[1], (bench_now_ns() - c->t_start) / 1000);
 	b->r->handshakes++;
 	c->state = BC_OPEN;
 	c->up = 1;

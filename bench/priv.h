@@ -125,6 +125,9 @@ struct bench {
 	struct loop_timer end_t, tick_t, kick_t;
 	unsigned ticks;
 	uint64_t sec_count;		/* the count at the last second */
+	struct hist *iv;		/* --hdr-log: this second's round trips
+					   [0] and handshakes [1], or NULL */
+	int64_t iv_ns;			/* when this second began */
 };
 
 static inline int64_t bench_now_ns(void)

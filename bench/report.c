@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "bench/bench.h"
+#include "bench/hdr.h"
 #include "common/units.h"
 
 static double per_s(uint64_t n, double s)
@@ -251,6 +252,15 @@ static cJSON *json_hist(const struct hist *h, int p999)
 		cJSON_AddNumberToObject(o, "p99_9",
 					(double)hist_percentile(h, 99.9));
 	cJSON_AddNumberToObject(o, "max", (double)h->max);
+	cJSON_AddNumberToObject(o, "sum", (double)h->sum);
+	/* every bucket, for bench merge and HdrHistogram's own tools */
+	if (h->count) {
+		char *text = malloc(HDR_TEXT_MAX);
+
+		if (text && hdr_encode(h, text, HDR_TEXT_MAX))
+			cJSON_AddStringToObject(o, "hdr", text);
+		free(text);
+	}
 	return o;
 }
 

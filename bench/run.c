@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bench/hdr.h"
 #include "bench/priv.h"
 #include "common/err.h"
 #include "common/net.h"
@@ -169,6 +170,25 @@ static void release(struct bench *b, struct bconn *c)
 	kick(b);
 }
 
+/* --hdr-log: the interval since the last one, into the log. */
+static void flush_interval(struct bench *b)
+{
+	int64_t now_ns = bench_now_ns();
+	double from = (b->iv_ns - b->t0) / 1e9;
+	double len = (now_ns - b->iv_ns) / 1e9;
+
+	if (!b->iv)
+		return;
+	if (b->iv[0].count)
+		hdr_log_interval(b->cfg->hdr_log, "rtt", from, len, &b->iv[0]);
+	if (b->iv[1].count)
+		hdr_log_interval(b->cfg->hdr_log, "handshake", from, len,
+				 &b->iv[1]);
+	hist_init(&b->iv[0]);
+	hist_init(&b->iv[1]);
+	b->iv_ns = now_ns;
+}
+
 /* A second is over: what it did, for the rate over time. */
 static void second(struct bench *b)
 {
@@ -176,6 +196,7 @@ static void second(struct bench *b)
 	uint64_t now = b->cfg->mode == BENCH_HANDSHAKE ? r->handshakes :
 		       r->messages;
 
+	flush_interval(b);
 	if (r->nsec < BENCH_SERIES) {
 		r->per_sec[r->nsec] = (uint32_t)(now - b->sec_count);
 		r->open_sec[r->nsec] = r->open;
@@ -198,6 +219,7 @@ static void stop(struct bench *b)
 	   run on a millisecond clock: a 2 s run may end at 1.9994 s) */
 	if (b->r->nsec < (b->r->elapsed_us + 500000) / 1000000)
 		second(b);
+	flush_interval(b);
 	if (!b->r->ramp_done) {		/* the run ended first */
 		b->r->ramp_us = b->r->elapsed_us;
 		b->r->ramp_handshakes = b->r->handshakes;
@@ -399,6 +421,8 @@ void bench_on_echo(struct bench *b, struct bconn *c, int64_t now)
 	struct bench_result *r = b->r;
 
 	hist_add(&r->rtt_us, (now - c->t_start) / 1000);
+	if (b->iv)
+		hist_add(&b->iv[0], (now - c->t_start) / 1000);
 	r->messages++;
 	r->bytes += b->cfg->size;
 	if (c->backend >= 0)
@@ -589,6 +613,12 @@ static int setup(struct bench *b, char *err, size_t errlen)
 	b->capheads = b->ramp;
 	b->heads = calloc(b->capheads, sizeof(*b->heads));
 	b->rbuf = malloc(BENCH_RBUF);
+	if (cfg->hdr_log && !(b->iv = malloc(2 * sizeof(*b->iv))))
+		return err_fmt(err, errlen, "out of memory");
+	if (b->iv) {
+		hist_init(&b->iv[0]);
+		hist_init(&b->iv[1]);
+	}
 	if (!b->conns || !b->pending || !b->heads || !b->rbuf)
 		return err_fmt(err, errlen, "out of memory for %u connections",
 			       b->nconns);
@@ -605,8 +635,14 @@ static void run(struct bench *b)
 	int64_t now = loop_now(b->loop);
 	unsigned i;
 
-	b->t0 = bench_now_ns();
+	b->t0 = b->iv_ns = bench_now_ns();
 	b->phase = PH_LOAD;
+	if (b->iv) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		hdr_log_start(cfg->hdr_log, ts.tv_sec + ts.tv_nsec / 1e9);
+	}
 	if (cfg->mode != BENCH_IDLE && cfg->duration_ms > 0)
 		loop_timer_set(b->loop, &b->end_t, now + cfg->duration_ms,
 			       on_end_timer);
@@ -650,6 +686,7 @@ static void teardown(struct bench *b)
 	free(b->conns);
 	free(b->pending);
 	free(b->rbuf);
+	free(b->iv);
 	free(b->req);
 	free(b->payload);
 	free(b->frame);

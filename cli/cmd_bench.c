@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench/merge.h"
 #include "bench/threshold.h"
 #include "cli/bench_html.h"
 #include "cli/cli.h"
@@ -25,6 +26,8 @@
 
 static const char help[] =
 "usage: wsctl bench [options] URL\n"
+"       wsctl bench merge [--threshold EXPR] [--report FILE] [--junit FILE]\n"
+"                         [--html FILE] REPORT.json...\n"
 "\n"
 "Load a WebSocket server or proxy from one thread and measure it: round\n"
 "trips of a message, handshakes, or connections held. URL is\n"
@@ -68,12 +71,17 @@ static const char help[] =
 "                            are round trips (handshakes in handshake mode)\n"
 "      --junit FILE          write the thresholds as JUnit XML tests\n"
 "      --html FILE           write one self-contained HTML page: the\n"
-"                            latency histogram and the rate over time\n"
+"                            latency histogram and the rate over time\n""      --hdr-log FILE        write each second's round trips and\n"
+"                            handshakes in HdrHistogram's interval log\n"
 "  -q, --quiet               no progress line\n"
 "  -h, --help                show this help\n"
 "\n"
 "The summary goes to stdout, a progress line to stderr when it is a\n"
-"terminal. Ctrl-C ends the load early and still reports.\n"
+"terminal. Ctrl-C ends the load early and still reports.\n""\n"
+"merge adds --report files from runs on several hosts into one run: the\n"
+"counts summed, the histograms added bucket by bucket (percentiles of\n"
+"the union), --threshold judged, the same outputs; reports of different\n"
+"scenarios (URL, mode, options) are refused, the difference named.\n"
 "\n"
 "Exit status: 0 no error, 1 an error was counted (or an idle connection\n"
 "was lost, the run was interrupted, or a threshold failed), 2 usage or\n"
@@ -82,10 +90,11 @@ static const char help[] =
 enum {
 	OPT_TEXT = 256, OPT_RAMP, OPT_REPORT, OPT_THRESHOLD, OPT_JUNIT,
 	OPT_STAGES, OPT_SUBPROTOCOL, OPT_HTML, OPT_INSECURE, OPT_CA, OPT_TLS,
-	OPT_RESUME,
+	OPT_RESUME, OPT_HDR_LOG,
 };
 
 #define MAX_THRESHOLDS 16
+#define MAX_REPORT (64 << 20)	/* bytes of a report bench merge reads */
 
 static const struct option options[] = {
 	{ "mode", required_argument, NULL, 'm' },
@@ -108,6 +117,7 @@ static const struct option options[] = {
 	{ "ca", required_argument, NULL, OPT_CA },
 	{ "tls", required_argument, NULL, OPT_TLS },
 	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "hdr-log", required_argument, NULL, OPT_HDR_LOG },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -116,7 +126,7 @@ static const struct option options[] = {
 struct opts {
 	struct bench_config cfg;
 	const char *url;
-	const char *report, *junit, *html;
+	const char *report, *junit, *html, *hdr_log;
 	struct bench_threshold th[MAX_THRESHOLDS];
 	int nth;
 	int quiet;
@@ -324,6 +334,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_HTML:
 			o->html = optarg;
+			break;
+		case OPT_HDR_LOG:
+			o->hdr_log = optarg;
 			break;
 		case OPT_INSECURE:
 			cfg->insecure = 1;
@@ -579,6 +592,35 @@ static int write_junit(const struct opts *o, const struct bench_result *r)
 	return 0;
 }
 
+/* The summary, the thresholds' verdicts and the files of a run (or of
+   a merge); returns the exit status. */
+static int outputs(struct opts *o, const struct bench_result *r,
+		   FILE *report)
+{
+	const struct bench_config *cfg = &o->cfg;
+	char err[300];
+	int rc = EXIT_OK;
+
+	bench_print(stdout, cfg, r);
+	/* thresholds, when given, say what errors a run may have */
+	if ((!o->nth && bench_errors(r)) || r->interrupted ||
+	    (cfg->mode == BENCH_IDLE && r->idle_held < cfg->connections))
+		rc = EXIT_FAIL;
+	if (judge(o, r, stdout) > 0)
+		rc = EXIT_FAIL;
+	fflush(stdout);
+	if (report && write_report(report, o, r) < 0)
+		rc = EXIT_FAIL;
+	if (o->junit && write_junit(o, r) < 0)
+		rc = EXIT_FAIL;
+	if (o->html && bench_html(o->html, cfg, r, rc != EXIT_OK, err,
+				  sizeof(err)) < 0) {
+		cli_err("bench", "%s", err);
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}
+
 static int run(struct opts *o)
 {
 	struct bench_config *cfg = &o->cfg;
@@ -594,6 +636,13 @@ static int run(struct opts *o)
 	if (o->report && !(report = fopen(o->report, "w"))) {
 		cli_err("bench", "cannot write %s: %s", o->report,
 			strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (o->hdr_log && !(cfg->hdr_log = fopen(o->hdr_log, "w"))) {
+		cli_err("bench", "cannot write %s: %s", o->hdr_log,
+			strerror(errno));
+		if (report)
+			fclose(report);
 		return EXIT_USAGE;
 	}
 	r = malloc(sizeof(*r));
@@ -623,29 +672,125 @@ static int run(struct opts *o)
 		free(r);
 		return EXIT_USAGE;
 	}
-	bench_print(stdout, cfg, r);
-	rc = EXIT_OK;
-	/* thresholds, when given, say what errors a run may have */
-	if ((!o->nth && bench_errors(r)) || r->interrupted ||
-	    (cfg->mode == BENCH_IDLE && r->idle_held < cfg->connections))
-		rc = EXIT_FAIL;
-	if (judge(o, r, stdout) > 0)
-		rc = EXIT_FAIL;
-	fflush(stdout);
-	if (report && write_report(report, o, r) < 0)
-		rc = EXIT_FAIL;
-	if (o->junit && write_junit(o, r) < 0)
-		rc = EXIT_FAIL;
-	if (o->html && bench_html(o->html, cfg, r, rc != EXIT_OK, err,
-				  sizeof(err)) < 0) {
-		cli_err("bench", "%s", err);
+	rc = outputs(o, r, report);
+	if (cfg->hdr_log && fclose(cfg->hdr_log) != 0) {
+		cli_err("bench", "cannot write %s", o->hdr_log);
 		rc = EXIT_FAIL;
 	}
 	free(r);
 	return rc;
 }
 
-int cmd_bench(int argc, char **argv)
+/* A report file, whole, as JSON; NULL with the reason said. */
+static cJSON *read_report(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 1 << 16, n = 0, got;
+	char *buf = NULL, *p;
+	cJSON *root = NULL;
+
+	if (!f) {
+		cli_err("bench", "merge: cannot read %s: %s", path,
+			strerror(errno));
+		return NULL;
+	}
+	while ((p = realloc(buf, cap + 1))) {
+		buf = p;
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n < cap || cap >= MAX_REPORT)
+			break;
+		cap *= 2;
+	}
+	if (buf && !ferror(f) && n < MAX_REPORT) {
+		buf[n] = '\0';
+		root = cJSON_Parse(buf);
+	}
+	if (!root)
+		cli_err("bench", "merge: %s is not a JSON report%s", path,
+			n >= MAX_REPORT ? " (over 64 MiB)" : "");
+	fclose(f);
+	free(buf);
+	return root;
+}
+
+/* wsctl bench merge [options] REPORT... */
+static int merge(int argc, char **argv)
+{
+	static const struct option mopts[] = {
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "html", required_argument, NULL, OPT_HTML },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .cfg = { .mode = BENCH_ECHO } };
+	struct bench_result *r;
+	FILE *report = NULL;
+	char err[400];
+	int c, i, rc = EXIT_USAGE;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", mopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_THRESHOLD:
+			if (o.nth == MAX_THRESHOLDS)
+				return cli_usage("bench", "at most %d --threshold",
+						 MAX_THRESHOLDS);
+			if (bench_threshold_parse(optarg, &o.th[o.nth], err,
+						  sizeof(err)) < 0)
+				return cli_usage("bench", "%s", err);
+			o.nth++;
+			break;
+		case OPT_REPORT:
+			o.report = optarg;
+			break;
+		case OPT_JUNIT:
+			o.junit = optarg;
+			break;
+		case OPT_HTML:
+			o.html = optarg;
+			break;
+		case 'h':
+			return cli_help(help);
+		default:
+			return cli_bad_option("bench", c, argv);
+		}
+	}
+	if (optind == argc)
+		return cli_usage("bench", "merge: no report given");
+	if (!(r = malloc(sizeof(*r)))) {
+		cli_err("bench", "out of memory");
+		return EXIT_USAGE;
+	}
+	for (i = optind; i < argc; i++) {
+		cJSON *root = read_report(argv[i]);
+
+		if (!root)
+			goto out;
+		if (bench_merge(root, i == optind, &o.cfg, r, err,
+				sizeof(err)) < 0) {
+			cli_err("bench", "merge: %s: %s", argv[i], err);
+			cJSON_Delete(root);
+			goto out;
+		}
+		cJSON_Delete(root);
+	}
+	if (o.report && !(report = fopen(o.report, "w"))) {
+		cli_err("bench", "cannot write %s: %s", o.report, strerror(errno));
+		goto out;
+	}
+	printf("merged %d report%s\n", argc - optind, argc - optind > 1 ? "s" : "");
+	rc = outputs(&o, r, report);
+out:
+	free(r);
+	return rc;
+}
+
+/* wsctl bench [options] URL */
+static int load(int argc, char **argv)
 {
 	struct opts o = {
 		.cfg = {
@@ -666,4 +811,11 @@ int cmd_bench(int argc, char **argv)
 	if (r == EXIT_OK)
 		r = run(&o);
 	return r;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return merge(argc - 1, argv + 1);
+	return load(argc, argv);
 }

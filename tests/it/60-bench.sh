@@ -316,6 +316,73 @@ e = r['errors']
 assert e['timeout'] > 0 and e['first']['timeout'] == 'no TLS handshake within 300 ms', e"
 }
 
+# ---- past one host: HdrHistogram's encodings, and bench merge ----
+bench hdr1 -d 1s -c 3 --hdr-log "$OUT/bench-hdr1.hlog" "$URL"
+expect_eq "--hdr-log: exit 0" "$RC" 0
+bench hdr2 -d 1s -c 3 "$URL"
+# HdrHistogram's own reader (hdr-histogram-js) takes our encodings
+# (its p99 is its bucket's top, ours clamped to the exact maximum: the
+# same bucket, within 1/128)
+check "the report's histograms read by HdrHistogram: the same count and p99" node -e '
+const hdr = require("hdr-histogram-js");
+const r = JSON.parse(require("fs").readFileSync(process.argv[1]));
+for (const k of ["rtt_us", "handshake_us"]) {
+	const h = hdr.decodeFromCompressedBase64(r[k].hdr, 32, false);
+	const p = h.getValueAtPercentile(99);
+	if (h.totalCount !== r[k].count || Math.abs(p - r[k].p99) > r[k].p99 / 128)
+		throw new Error(k + ": " + h.totalCount + "/" + p);
+}' "$OUT/bench-hdr1.json"
+check "the interval log: its head, and its round trips add up to the run's" node -e '
+const hdr = require("hdr-histogram-js");
+const fs = require("fs");
+const lines = fs.readFileSync(process.argv[1], "utf8").trim().split("\n");
+if (!lines[0].startsWith("#[Histogram log format version 1.3]") ||
+    !lines[2].startsWith("\"StartTimestamp\",\"Interval_Length\""))
+	throw new Error("head: " + lines.slice(0, 3));
+let n = 0, intervals = 0;
+for (const l of lines.slice(3)) {
+	const f = l.split(",");
+	if (f[0] !== "Tag=rtt") continue;
+	n += hdr.decodeFromCompressedBase64(f[4], 32, false).totalCount;
+	intervals++;
+}
+const r = JSON.parse(fs.readFileSync(process.argv[2]));
+if (n !== r.messages.count || intervals < 1)
+	throw new Error(n + " in " + intervals + " intervals, run " + r.messages.count);
+' "$OUT/bench-hdr1.hlog" "$OUT/bench-hdr1.json"
+timeout 30 "$WSCTL" bench merge --report "$OUT/bench-merged.json" --junit "$OUT/bench-merged.xml" \
+	--threshold 'p99<10s' "$OUT/bench-hdr1.json" "$OUT/bench-hdr2.json" >"$OUT/bench-merged.out" 2>&1
+expect_eq "bench merge of two runs: exit 0" "$?" 0
+report merged "... the merged count is the sum, the p99 between the two" "
+a, b = (json.load(open('$OUT/bench-hdr%d.json' % i)) for i in (1, 2))
+assert r['messages']['count'] == a['messages']['count'] + b['messages']['count'], r['messages']
+lo, hi = sorted((a['rtt_us']['p99'], b['rtt_us']['p99']))
+assert lo <= r['rtt_us']['p99'] <= hi, (lo, r['rtt_us']['p99'], hi)
+assert r['rtt_us']['count'] == r['messages']['count']
+assert r['config']['connections'] == 6
+assert r['thresholds'][0]['status'] == 'pass'"
+expect_match "... its JUnit has the threshold" "$(cat "$OUT/bench-merged.xml")" 'testcase classname="threshold" name="p99&lt;10s"/>'
+timeout 30 "$WSCTL" bench merge --threshold 'p99<1us' "$OUT/bench-hdr1.json" \
+	"$OUT/bench-hdr2.json" >"$OUT/bench-merged.out" 2>&1
+expect_eq "... a threshold the union misses: exit 1" "$?" 1
+bench other -d 1s -c 3 -s 64 "$URL"
+timeout 30 "$WSCTL" bench merge "$OUT/bench-hdr1.json" "$OUT/bench-other.json" \
+	>/dev/null 2>"$OUT/bench-merge.err"
+expect_eq "bench merge of different scenarios: refused, exit 2, the difference named" \
+	"$?:$(cat "$OUT/bench-merge.err")" \
+	"2:wsctl bench: merge: $OUT/bench-other.json: another scenario: config.size: 1024 in the first, 64 here"
+printf 'not json' >"$OUT/bench-notjson.json"
+timeout 30 "$WSCTL" bench merge "$OUT/bench-notjson.json" >/dev/null 2>"$OUT/bench-merge.err"
+expect_eq "bench merge of a file that is not a report: exit 2, one line" \
+	"$?:$(cat "$OUT/bench-merge.err")" "2:wsctl bench: merge: $OUT/bench-notjson.json is not a JSON report"
+python3 -c "
+import json; r = json.load(open('$OUT/bench-hdr1.json'))
+r['rtt_us']['hdr'] = r['rtt_us']['hdr'][:40] + 'AAAA'
+json.dump(r, open('$OUT/bench-damaged.json', 'w'))"
+timeout 30 "$WSCTL" bench merge "$OUT/bench-damaged.json" >/dev/null 2>"$OUT/bench-merge.err"
+expect_match "bench merge of a damaged histogram: exit 2, says so" \
+	"$?:$(cat "$OUT/bench-merge.err")" "^2:wsctl bench: merge: .*bench-damaged.json: rtt_us.hdr: (a damaged|not an) HdrHistogram"
+
 # ---- usage errors: one line and the hint, exit 2 ----
 usage() { # usage NAME WANT-REGEX ARGS...
 	local name=$1 want=$2
