@@ -65,3 +65,44 @@ for d in filter(str.isdigit, os.listdir('/proc')):
         pass
 print(n)")
 expect_eq "bench-proxy: its processes are gone" "$left" 0
+
+# --tls: each contender terminates TLS itself, every load over wss://,
+# once per TLS version, and the resume load; every contender resumes
+BPT=$OUT/bench-proxy-tls
+rm -rf "$BPT"
+timeout 240 "$SCRIPT" --tls --quick --runs 1 --idle 200 --wsctl "$WSCTL" --out "$BPT" \
+	>"$OUT/bench-proxy-tls.table" 2>"$OUT/bench-proxy-tls.err"
+expect_eq "bench-proxy --tls --quick: exit 0" "$?" 0
+check "bench-proxy --tls: every contender's TLS figures, for TLS 1.3 and 1.2" /usr/bin/python3 -c "
+import json
+r = json.load(open('$BPT/bench-proxy.json'))
+want = '$want'.split()
+assert r['config']['tls']['versions'] == ['1.3', '1.2'], r['config']['tls']
+for v in ('1.3', '1.2'):
+    s = r['tls'][v]['summary']
+    assert sorted(s) == sorted(want), (v, sorted(s), want)
+    for k in want:
+        f = s[k]
+        for key in ('msgs_per_s', 'hs_per_s', 'resumed_per_s', 'held'):
+            assert f[key]['median'] > 0, (v, k, key, f.get(key))
+        assert f['held']['median'] == 200, (v, k, f['held'])
+        assert f['resumed_pct']['median'] >= 90, (v, k, f['resumed_pct'])
+        assert f['errors']['max'] == 0, (v, k, f['errors'])
+        if k != 'direct':
+            for key in ('cpu_us_per_msg', 'cpu_us_per_hs', 'cpu_us_per_resumed',
+                        'rss_kib_per_tunnel'):
+                assert f[key]['median'] is not None and f[key]['median'] > 0, (v, k, key)"
+expect_match "bench-proxy --tls: a table per version" \
+	"$(grep -c '^TLS 1\.[23] (each contender terminates it' "$OUT/bench-proxy-tls.table")" "^2$"
+left=$(/usr/bin/python3 -c "
+import os
+n = 0
+for d in filter(str.isdigit, os.listdir('/proc')):
+    if int(d) == os.getpid():
+        continue
+    try:
+        n += b'$BPT/' in open('/proc/%s/cmdline' % d, 'rb').read()
+    except OSError:
+        pass
+print(n)")
+expect_eq "bench-proxy --tls: its processes are gone" "$left" 0
