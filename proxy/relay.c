@@ -361,6 +361,14 @@ static void pump_down(struct conn *c)
 		http_response_done(c);
 }
 
+/* Both close frames went by, whole: the WebSocket is over both ways. */
+static int ws_done(const struct conn *c)
+{
+	return c->ws.trk[0].closed && c->ws.trk[1].closed &&
+	       ws_track_boundary(&c->ws.trk[0]) &&
+	       ws_track_boundary(&c->ws.trk[1]);
+}
+
 void relay(struct conn *c)
 {
 	int was = c->state;
@@ -378,6 +386,14 @@ void relay(struct conn *c)
 		alog_why(c, WHY_CLIENT);
 	else if (c->up.eof)
 		alog_why(c, WHY_UPSTREAM);
+	/* the closing handshake has gone by both ways (RFC 6455 7.1.1):
+	 * when one side then ends TCP the other has nothing left to say,
+	 * so both close at once, as nginx does; no half-close to wait on */
+	if (c->websocket && (c->cl.eof || c->up.eof) && ws_done(c) &&
+	    !c->cl.out.data && !c->up.out.data) {
+		conn_close(c);
+		return;
+	}
 	pass_eof(&c->cl, &c->up);
 	pass_eof(&c->up, &c->cl);
 	if (c->cl.eof && c->up.eof && !c->cl.out.data && !c->up.out.data)

@@ -137,3 +137,40 @@ expect_eq "an access log that cannot be opened: exit 2" "$?" 2
 expect_match "... and one line naming it" "$out" \
 	"^wsctl proxy: access log .*/no/such/dir/x.log: No such file or directory$"
 stop_proxies
+
+# --- once the closing handshake has gone by both ways and the backend
+# ends TCP, the proxy closes both sides at once (the tunnel's line comes
+# then), without waiting for the client's own FIN
+CLOG=$OUT/px-close.log
+rm -f "$CLOG"
+start_proxy px-close --upstream 127.0.0.1:$P1 --access-log "$CLOG" || exit 1
+: >>"$CLOG"
+n=$(wc -l <"$CLOG")
+got=$(python3 - "$PXPORT" "$CLOG" "$n" <<'PY'
+import os, socket, sys, time
+port, log, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+buf = b""
+while b"\r\n\r\n" not in buf:
+    buf += s.recv(4096)
+s.sendall(bytes([0x88, 0x82, 1, 2, 3, 4, 0x03 ^ 1, 0xe8 ^ 2]))   # close 1000
+rest = buf.split(b"\r\n\r\n", 1)[1]
+while True:
+    more = s.recv(4096)
+    if not more:
+        break
+    rest += more
+# the close came back and TCP ended; this socket stays open meanwhile
+for _ in range(40):
+    if sum(1 for _ in open(log)) > n:
+        break
+    time.sleep(0.05)
+lines = open(log).read().splitlines()
+print("close:%s line:%s" % (rest[:1].hex(), "yes" if len(lines) > n else "no"))
+s.close()
+PY
+)
+expect_eq "closing handshake done both ways, backend's FIN: the proxy closes both at once" \
+	"$got" "close:88 line:yes"
