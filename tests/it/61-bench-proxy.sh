@@ -52,19 +52,23 @@ if command -v nginx >/dev/null; then
 		"$(grep '^echo round trips/s' <<<"$table")" "\(1\.00x\)"
 fi
 
-# nothing it started with a file of its own is left (nginx, HAProxy)
-left=$(/usr/bin/python3 -c "
-import os
+# left_in DIR: how many processes run with DIR/ in their command line
+left_in() {
+	/usr/bin/python3 -c "
+import os, sys
 n = 0
 for d in filter(str.isdigit, os.listdir('/proc')):
     if int(d) == os.getpid():
         continue
     try:
-        n += b'$BP/' in open('/proc/%s/cmdline' % d, 'rb').read()
+        n += sys.argv[1].encode() + b'/' in open('/proc/%s/cmdline' % d, 'rb').read()
     except OSError:
         pass
-print(n)")
-expect_eq "bench-proxy: its processes are gone" "$left" 0
+print(n)" "$1"
+}
+
+# nothing it started with a file of its own is left (nginx, HAProxy)
+expect_eq "bench-proxy: its processes are gone" "$(left_in "$BP")" 0
 
 # --tls: each contender terminates TLS itself, every load over wss://,
 # once per TLS version, and the resume load; every contender resumes
@@ -94,15 +98,4 @@ for v in ('1.3', '1.2'):
                 assert f[key]['median'] is not None and f[key]['median'] > 0, (v, k, key)"
 expect_match "bench-proxy --tls: a table per version" \
 	"$(grep -c '^TLS 1\.[23] (each contender terminates it' "$OUT/bench-proxy-tls.table")" "^2$"
-left=$(/usr/bin/python3 -c "
-import os
-n = 0
-for d in filter(str.isdigit, os.listdir('/proc')):
-    if int(d) == os.getpid():
-        continue
-    try:
-        n += b'$BPT/' in open('/proc/%s/cmdline' % d, 'rb').read()
-    except OSError:
-        pass
-print(n)")
-expect_eq "bench-proxy --tls: its processes are gone" "$left" 0
+expect_eq "bench-proxy --tls: its processes are gone" "$(left_in "$BPT")" 0
