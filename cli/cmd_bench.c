@@ -160,6 +160,20 @@ static int rate(const char *s, double *v)
 	return *end || !(*v > 0) || *v > 1e9 ? -1 : 0;
 }
 
+/* One more --threshold; 0, or the usage error's status. */
+static int add_threshold(struct opts *o, const char *expr)
+{
+	char err[200];
+
+	if (o->nth == MAX_THRESHOLDS)
+		return cli_usage("bench", "at most %d --threshold",
+				 MAX_THRESHOLDS);
+	if (bench_threshold_parse(expr, &o->th[o->nth], err, sizeof(err)) < 0)
+		return cli_usage("bench", "%s", err);
+	o->nth++;
+	return 0;
+}
+
 /* 1 when s is an HTTP token (RFC 9110 5.6.2). */
 static int token(const char *s)
 {
@@ -361,18 +375,10 @@ static int parse(int argc, char **argv, struct opts *o)
 			cfg->resume = 1;
 			o->have_tls = 1;
 			break;
-		case OPT_THRESHOLD: {
-			char err[200];
-
-			if (o->nth == MAX_THRESHOLDS)
-				return cli_usage("bench", "at most %d --threshold",
-						 MAX_THRESHOLDS);
-			if (bench_threshold_parse(optarg, &o->th[o->nth], err,
-						  sizeof(err)) < 0)
-				return cli_usage("bench", "%s", err);
-			o->nth++;
+		case OPT_THRESHOLD:
+			if (add_threshold(o, optarg))
+				return EXIT_USAGE;
 			break;
-		}
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -736,13 +742,8 @@ static int merge(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", mopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_THRESHOLD:
-			if (o.nth == MAX_THRESHOLDS)
-				return cli_usage("bench", "at most %d --threshold",
-						 MAX_THRESHOLDS);
-			if (bench_threshold_parse(optarg, &o.th[o.nth], err,
-						  sizeof(err)) < 0)
-				return cli_usage("bench", "%s", err);
-			o.nth++;
+			if (add_threshold(&o, optarg))
+				return EXIT_USAGE;
 			break;
 		case OPT_REPORT:
 			o.report = optarg;
