@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench/export.h"
 #include "bench/merge.h"
 #include "bench/threshold.h"
 #include "cli/bench_html.h"
@@ -73,7 +74,10 @@ static const char help[] =
 "      --html FILE           write one self-contained HTML page: the\n"
 "                            latency histogram and the rate over time\n""      --hdr-log FILE        write each second's round trips and\n"
 "                            handshakes in HdrHistogram's interval log\n"
-"  -q, --quiet               no progress line\n"
+"      --export artillery FILE\n"
+"                            write the scenario as an Artillery script\n"
+"                            (ws engine) to FILE and exit, no load: for\n"
+"                            loads bigger than one host\n""  -q, --quiet               no progress line\n"
 "  -h, --help                show this help\n"
 "\n"
 "The summary goes to stdout, a progress line to stderr when it is a\n"
@@ -90,7 +94,7 @@ static const char help[] =
 enum {
 	OPT_TEXT = 256, OPT_RAMP, OPT_REPORT, OPT_THRESHOLD, OPT_JUNIT,
 	OPT_STAGES, OPT_SUBPROTOCOL, OPT_HTML, OPT_INSECURE, OPT_CA, OPT_TLS,
-	OPT_RESUME, OPT_HDR_LOG,
+	OPT_RESUME, OPT_HDR_LOG, OPT_EXPORT,
 };
 
 #define MAX_THRESHOLDS 16
@@ -118,6 +122,7 @@ static const struct option options[] = {
 	{ "tls", required_argument, NULL, OPT_TLS },
 	{ "resume", no_argument, NULL, OPT_RESUME },
 	{ "hdr-log", required_argument, NULL, OPT_HDR_LOG },
+	{ "export", required_argument, NULL, OPT_EXPORT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -127,6 +132,7 @@ struct opts {
 	struct bench_config cfg;
 	const char *url;
 	const char *report, *junit, *html, *hdr_log;
+	const char *export;		/* --export artillery FILE */
 	struct bench_threshold th[MAX_THRESHOLDS];
 	int nth;
 	int quiet;
@@ -351,6 +357,16 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_HDR_LOG:
 			o->hdr_log = optarg;
+			break;
+		case OPT_EXPORT:
+			/* two arguments: the format, then the file */
+			if (strcmp(optarg, "artillery"))
+				return cli_usage("bench", "bad --export '%s': "
+						 "want artillery", optarg);
+			if (optind == argc || !*argv[optind])
+				return cli_usage("bench", "--export artillery "
+						 "needs a FILE");
+			o->export = argv[optind++];
 			break;
 		case OPT_INSECURE:
 			cfg->insecure = 1;
@@ -687,6 +703,49 @@ static int run(struct opts *o)
 	return rc;
 }
 
+/* --export: the scenario for another engine, and no load.  It is made
+   in memory first, so a scenario refused leaves no file behind. */
+static int export(struct opts *o)
+{
+	char err[300], *buf = NULL;
+	size_t len = 0;
+	FILE *mem, *f;
+	int rc, bad;
+
+	if (o->report || o->junit || o->html || o->hdr_log || o->nth)
+		return cli_usage("bench", "--export runs no load: no --report, "
+				 "--junit, --html, --hdr-log or --threshold "
+				 "with it");
+	if (!(mem = open_memstream(&buf, &len))) {
+		cli_err("bench", "out of memory");
+		return EXIT_USAGE;
+	}
+	rc = bench_export_artillery(mem, &o->cfg, o->url, err, sizeof(err));
+	bad = fclose(mem) != 0;
+	if (rc < 0 || bad) {
+		cli_err("bench", "--export artillery: %s", bad ? "out of memory"
+			: err);
+		free(buf);
+		return EXIT_USAGE;
+	}
+	if (!(f = fopen(o->export, "w"))) {
+		cli_err("bench", "cannot write %s: %s", o->export,
+			strerror(errno));
+		free(buf);
+		return EXIT_USAGE;
+	}
+	bad = fwrite(buf, 1, len, f) != len;
+	bad |= fclose(f) != 0;
+	free(buf);
+	if (bad) {
+		cli_err("bench", "cannot write %s", o->export);
+		return EXIT_USAGE;
+	}
+	printf("wrote %s: run it with  artillery run %s\n", o->export,
+	       o->export);
+	return EXIT_OK;
+}
+
 /* A report file, whole, as JSON; NULL with the reason said. */
 static cJSON *read_report(const char *path)
 {
@@ -810,7 +869,7 @@ static int load(int argc, char **argv)
 	if (r == EXIT_OK)
 		r = check(&o);
 	if (r == EXIT_OK)
-		r = run(&o);
+		r = o.export ? export(&o) : run(&o);
 	return r;
 }
 

@@ -32,6 +32,7 @@ _wsctl() {
 	--proxy) COMPREPLY=($(compgen -W "nginx haproxy caddy apache" -- "$cur")); return ;;
 	--balance|-b) COMPREPLY=($(compgen -W "round-robin ip-hash least-conn" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "table json" -- "$cur")); return ;;
+	--export) COMPREPLY=($(compgen -W "artillery" -- "$cur")); return ;;
 	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then

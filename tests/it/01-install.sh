@@ -42,6 +42,7 @@ expect_eq "... after a comma, the list kept" \
 	"$(comp check --only 'frames.text,handshake.st')" "frames.text,handshake.status-101"
 expect_eq "... a bare section too" "$(comp check --only fram)" \
 	"$("$WSCTL" check --list --only frames | cut -d' ' -f1 | paste -sd' ') frames"
+expect_eq "complete bench --export's format" "$(comp bench --export a)" "artillery"
 expect_eq "an unknown command: nothing" "$(comp nosuch --o)" ""
 
 make -s -C "$REPO" uninstall PREFIX=/usr DESTDIR="$ROOT" >>"$OUT/install.log" 2>&1
