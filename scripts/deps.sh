@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential pkg-config libwebsockets-dev libwebsockets-evlib-uv
       libcjson-dev libcurl4-openssl-dev libssl-dev libnghttp2-dev zlib1g-dev openssl
-      nginx-light haproxy squid varnish caddy apache2
+      liburing-dev linux-perf nginx-light haproxy squid varnish caddy apache2
       curl python3 python3-jsonschema procps iproute2 valgrind man-db bsdextrautils
       clang libclang-rt-14-dev debhelper lintian fakeroot chromium fonts-dejavu-core)
 
