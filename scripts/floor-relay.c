@@ -14,20 +14,19 @@
  * A benchmark aid, not part of wsctl: bench-proxy builds it with cc.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAX_BACKENDS 8
+#include "floor.h"
+
 
 struct side {
 	int fd;
@@ -115,29 +114,10 @@ static void accept_some(int lfd)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct epoll_event evs[256];
-	int lfd, one = 1, i, n;
+	int lfd, i, n;
 
-	if (argc < 3 || argc - 2 > MAX_BACKENDS) {
-		fprintf(stderr, "usage: floor-relay LISTEN_PORT BACKEND_PORT...\n");
-		return 2;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	for (i = 2; i < argc; i++) {
-		backends[nbackends].sin_family = AF_INET;
-		backends[nbackends].sin_port = htons((uint16_t)atoi(argv[i]));
-		backends[nbackends++].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	}
-	a.sin_port = htons((uint16_t)atoi(argv[1]));
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    listen(lfd, 4096) < 0) {
-		perror("floor-relay: listen");
-		return 2;
-	}
+	lfd = floor_listen(argc, argv, "floor-relay", SOCK_NONBLOCK, backends, &nbackends);
 	ep = epoll_create1(0);
 	{
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };

@@ -12,12 +12,10 @@
  * liburing is there.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +23,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAX_BACKENDS 8
+#include "floor.h"
+
 #define BUF 8192
 
 enum op { OP_ACCEPT, OP_RECV, OP_SEND };
@@ -169,33 +168,14 @@ static void complete(struct io_uring_cqe *cqe)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct io_uring_params params = { .flags = IORING_SETUP_SINGLE_ISSUER };
-	int one = 1, i;
+	int i;
 
 	if (argc == 2 && !strcmp(argv[1], "--probe")) {
 		i = io_uring_queue_init_params(8, &ring, &params);
 		return i < 0 ? 2 : 0;
 	}
-	if (argc < 3 || argc - 2 > MAX_BACKENDS) {
-		fprintf(stderr, "usage: floor-uring LISTEN_PORT BACKEND_PORT...\n");
-		return 2;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	for (i = 2; i < argc; i++) {
-		backends[nbackends].sin_family = AF_INET;
-		backends[nbackends].sin_port = htons((uint16_t)atoi(argv[i]));
-		backends[nbackends++].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	}
-	a.sin_port = htons((uint16_t)atoi(argv[1]));
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    listen(lfd, 4096) < 0) {
-		perror("floor-uring: listen");
-		return 2;
-	}
+	lfd = floor_listen(argc, argv, "floor-uring", 0, backends, &nbackends);
 	if ((i = io_uring_queue_init_params(4096, &ring, &params)) < 0) {
 		fprintf(stderr, "floor-uring: io_uring: %s\n", strerror(-i));
 		return 2;
