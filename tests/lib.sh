@@ -31,6 +31,13 @@ expect_eq() {
 	if [ "$2" == "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi
 }
 
+# expect_exit NAME GOT WANT FILE: expect_eq of an exit code; on a
+# mismatch the last lines of FILE (the run's output) follow as comments
+expect_exit() {
+	expect_eq "$1" "$2" "$3"
+	[ "$2" == "$3" ] || tail -n 4 "$4" | sed 's/^/#   /'
+}
+
 # expect_match NAME GOT REGEX
 expect_match() {
 	if [[ $2 =~ $3 ]]; then ok "$1"; else notok "$1" "got '$2', want /$3/"; fi

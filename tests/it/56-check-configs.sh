@@ -66,7 +66,8 @@ one_user() {
 		want_rc=1
 		[ "$want_roots" = none ] && want_rc=0
 		run "$user" "$conf"
-		expect_eq "$name as $user: exit $want_rc" "$RC" "$want_rc"
+		expect_exit "$name as $user: exit $want_rc" "$RC" "$want_rc" \
+			"$OUT/real-$user-$name.err"
 		expect_eq "$name as $user: its mistake, its line" \
 			"$(root_causes "$REPORT" 2>&1)" \
 			"roots=$want_roots lines=${want_lines:-none} followers-ok=1"

@@ -37,7 +37,8 @@ file() {
 	[ "$kind" = apache ] && args+=(--settle 2s)
 	"$WSCTL" check --proxy-config "$conf" --start --quick "${skip[@]}" "${args[@]}" \
 		--report "$OUT/file-$name.json" >"$OUT/file-$name.table" 2>&1
-	expect_eq "$name, as a file: exit $want_rc" "$?" "$want_rc"
+	expect_exit "$name, as a file: exit $want_rc" "$?" "$want_rc" \
+		"$OUT/file-$name.table"
 	expect_eq "$name, as a file: its mistake, its line" \
 		"$(root_causes "$OUT/file-$name.json" 2>&1)" \
 		"roots=$want_roots lines=${want_lines:-none} followers-ok=1"
@@ -129,7 +130,8 @@ url() {
 		--backends "spawn:127.0.0.1:$B1,127.0.0.1:$B2" \
 		--report "$OUT/url-$name.json" "$scheme://127.0.0.1:$LISTEN/ws/" \
 		>"$OUT/url-$name.table" 2>&1
-	expect_eq "$name, running: exit $want_rc" "$?" "$want_rc"
+	expect_exit "$name, running: exit $want_rc" "$?" "$want_rc" \
+		"$OUT/url-$name.table"
 	expect_eq "$name, running: its mistake" \
 		"$(root_causes "$OUT/url-$name.json" 2>&1)" \
 		"roots=$want_roots lines=none followers-ok=1"
