@@ -22,7 +22,7 @@ APP     := $(wildcard cli/*.c fixtures/*.c checks/*.c proxy/*.c bench/*.c)
 UNIT    := $(wildcard tests/unit/*.c)
 UNITLIB := $(wildcard checks/nginx_*.c) bench/hist.c proxy/lb.c \
            proxy/lb_roundrobin.c proxy/lb_iphash.c proxy/lb_leastconn.c \
-           proxy/conf.c cli/report_roots.c
+           proxy/conf.c cli/report_roots.c $(wildcard checks/proxy*.c)
 
 COMMON_O := $(COMMON:%.c=$(B)/%.o)
 APP_O    := $(APP:%.c=$(B)/%.o)

@@ -155,9 +155,10 @@ const struct proxy_fact *proxy_fact(const struct proxy_model *m,
 void proxy_fact_add(struct proxy_model *m, const char *key, unsigned n);
 
 /*
- * Make b's folder, free loopback ports for every listen and backend,
- * a certificate when a listen has TLS, and the copy (the driver's
- * write).  Returns 0, or -1 with err filled and the folder removed.
+ * Make b's folder, free loopback ports for every listen and backend
+ * (b->connect the first listen's), a certificate when a listen has TLS,
+ * and the copy (the driver's write).  Returns 0, or -1 with err filled
+ * and the folder removed.
  */
 int proxy_box_make(const struct proxy_model *m, struct proxy_box *b,
 		   char *err, size_t errlen);
@@ -167,6 +168,9 @@ void proxy_box_free(struct proxy_box *b);
 
 /*
  * Run the copy and wait until it accepts on its first listen, or exits.
+ * A copy that exits because one of its ports was taken since it was
+ * picked (someone else's bind won the race) is written again on new
+ * ports and run again, up to 3 times: b->listen and b->connect change.
  * Returns 0, or -1 with err: the proxy's own first complaint with the
  * copy's path and line made the user's ("haproxy did not start: FILE:12:
  * unknown keyword 'x'"), or "cannot run 'haproxy'".

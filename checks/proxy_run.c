@@ -21,6 +21,7 @@
 #include "common/tmpdir.h"
 
 #define START_MS 10000
+#define START_TRIES 3	/* runs of the copy that lose a port to a race */
 
 static int free_port(struct hostport *hp, char *err, size_t errlen)
 {
@@ -33,12 +34,30 @@ static int free_port(struct hostport *hp, char *err, size_t errlen)
 	return 0;
 }
 
+/* Free ports for every listen and the admin port, and where the first
+   listen is for the checker. */
+static int pick_ports(const struct proxy_model *m, struct proxy_box *b,
+		      char *err, size_t errlen)
+{
+	struct hostport admin;
+	int i;
+
+	for (i = 0; i < m->nlisten; i++)
+		if (free_port(&b->listen[i], err, errlen) < 0)
+			return -1;
+	if (free_port(&admin, err, errlen) < 0)
+		return -1;
+	b->admin_port = admin.port;
+	snprintf(b->connect, sizeof(b->connect), "%s:%u", b->listen[0].host,
+		 b->listen[0].port);
+	return 0;
+}
+
 int proxy_box_make(const struct proxy_model *m, struct proxy_box *b,
 		   char *err, size_t errlen)
 {
 	const char *names[PROXY_MAX_LISTEN];
 	size_t nnames = 0;
-	struct hostport admin;
 	int i, tls = 0;
 
 	if (tmpdir_make(b->prefix, sizeof(b->prefix), m->drv->kind, err,
@@ -47,8 +66,6 @@ int proxy_box_make(const struct proxy_model *m, struct proxy_box *b,
 	snprintf(b->conf, sizeof(b->conf), "%s/%s", b->prefix,
 		 strrchr(m->file, '/') ? strrchr(m->file, '/') + 1 : m->file);
 	for (i = 0; i < m->nlisten; i++) {
-		if (free_port(&b->listen[i], err, errlen) < 0)
-			goto fail;
 		tls |= m->listen[i].tls;
 		if (m->listen[i].name[0])
 			names[nnames++] = m->listen[i].name;
@@ -56,9 +73,8 @@ int proxy_box_make(const struct proxy_model *m, struct proxy_box *b,
 	for (i = 0; i < m->nb; i++)
 		if (free_port(&b->backend[i], err, errlen) < 0)
 			goto fail;
-	if (free_port(&admin, err, errlen) < 0)
+	if (pick_ports(m, b, err, errlen) < 0)
 		goto fail;
-	b->admin_port = admin.port;
 	if (tls) {
 		snprintf(b->cert, sizeof(b->cert), "%s/cert.pem", b->prefix);
 		snprintf(b->key, sizeof(b->key), "%s/key.pem", b->prefix);
@@ -200,8 +216,27 @@ static int serves_tls(const struct proxy_model *m, int fd)
 	return ok;
 }
 
-int proxy_start(const struct proxy_model *m, struct proxy_box *b, char *err,
-		size_t errlen)
+/* Whether the proxy's output says a port it was given was taken: by
+   someone who bound it between net_free_port and the proxy's bind. */
+static int lost_a_port(const struct proxy_box *b)
+{
+	char log[300], line[512];
+	FILE *f;
+	int lost = 0;
+
+	snprintf(log, sizeof(log), "%s/output.log", b->prefix);
+	if (!(f = fopen(log, "r")))
+		return 0;
+	while (!lost && fgets(line, sizeof(line), f))
+		lost = strcasestr(line, "address already in use") != NULL;
+	fclose(f);
+	return lost;
+}
+
+/* Run the copy once: 0 up, -1 with err, 1 with err when it lost a
+   port. */
+static int start_once(const struct proxy_model *m, struct proxy_box *b,
+		      char *err, size_t errlen)
 {
 	const char *argv[32] = { NULL };
 	char log[300];
@@ -252,14 +287,17 @@ int proxy_start(const struct proxy_model *m, struct proxy_box *b, char *err,
 			if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 				snprintf(why, sizeof(why), "cannot run '%s'",
 					 m->drv->program);
-			return snprintf(err, errlen, "%s did not start: %s",
-					m->drv->kind, why[0] ? why :
-					"it exited"), -1;
+			snprintf(err, errlen, "%s did not start: %s",
+				 m->drv->kind, why[0] ? why : "it exited");
+			return lost_a_port(b) ? 1 : -1;
 		}
 		fd = net_connect(b->listen[0].host, b->listen[0].port, NULL,
 				 200, e, sizeof(e));
 		if (fd >= 0) {
-			int up = (!m->drv->ready || m->drv->ready(m, b)) &&
+			/* the copy's listen, not someone's who took the
+			   port, and ready to serve */
+			int up = proc_listens(b->pid, b->listen[0].port) &&
+				 (!m->drv->ready || m->drv->ready(m, b)) &&
 				 serves_tls(m, fd);
 
 			close(fd);
@@ -272,6 +310,24 @@ int proxy_start(const struct proxy_model *m, struct proxy_box *b, char *err,
 	return snprintf(err, errlen, "%s did not listen on %s:%u within %d ms",
 			m->drv->kind, b->listen[0].host, b->listen[0].port,
 			START_MS), -1;
+}
+
+int proxy_start(const struct proxy_model *m, struct proxy_box *b, char *err,
+		size_t errlen)
+{
+	int tries, rc;
+
+	for (tries = 1;; tries++) {
+		rc = start_once(m, b, err, errlen);
+		if (rc <= 0 || tries == START_TRIES)
+			return rc ? -1 : 0;
+		/* a port of the copy's was taken since it was picked: the
+		   copy again, on ports picked now */
+		b->nnotes = 0;
+		if (pick_ports(m, b, err, errlen) < 0 ||
+		    m->drv->write(m, b, err, errlen) < 0)
+			return -1;
+	}
 }
 
 void proxy_stop(struct proxy_box *b)

@@ -26,8 +26,6 @@ static void target_url(const struct proxy_model *m, struct proxy_box *b)
 		snprintf(port, sizeof(port), ":%u", l->port);
 	snprintf(b->url, sizeof(b->url), "%s://%s%s%s", l->tls ? "wss" : "ws",
 		 host, port, m->path[0] == '/' ? m->path : "/");
-	snprintf(b->connect, sizeof(b->connect), "%s:%u", b->listen[0].host,
-		 b->listen[0].port);
 }
 
 int check_proxy_setup(struct check_config *cfg, struct expect *ex,

@@ -35,6 +35,7 @@ static const struct unit_case *const tables[] = {
 	err_cases,
 	deflate_cases,
 	report_cases,
+	proxy_run_cases,
 };
 
 static int nfail;

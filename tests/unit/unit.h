@@ -18,7 +18,7 @@ extern const struct unit_case units_cases[], addr_cases[], net_cases[],
 	http_cases[], ws_cases[], utf8_cases[], nginx_conf_cases[], wsc_cases[],
 	http_chunk_cases[], loop_cases[];
 extern const struct unit_case hist_cases[], lb_cases[], err_cases[];
-extern const struct unit_case deflate_cases[], report_cases[];
+extern const struct unit_case deflate_cases[], report_cases[], proxy_run_cases[];
 
 /* Record a failure of the current case; the first one is reported. */
 void unit_fail(const char *file, int line, const char *fmt, ...)
