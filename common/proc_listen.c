@@ -16,15 +16,16 @@
 #define TCP_LISTEN 0x0A
 
 /* Add the inodes of the sockets in table (a /proc/net/tcp file) that
-   listen on port to ino[*n]. */
-static void listening(const char *table, unsigned port, unsigned long *ino,
-		      int *n)
+   listen on port to ino[*n].  Returns 0, or -1 when table cannot be
+   read. */
+static int listening(const char *table, unsigned port, unsigned long *ino,
+		     int *n)
 {
 	char line[512];
 	FILE *f = fopen(table, "r");
 
 	if (!f)
-		return;
+		return -1;
 	while (*n < MAX_INODES && fgets(line, sizeof(line), f)) {
 		unsigned lport, state;
 		unsigned long inode;
@@ -40,6 +41,7 @@ static void listening(const char *table, unsigned port, unsigned long *ino,
 			ino[(*n)++] = inode;
 	}
 	fclose(f);
+	return 0;
 }
 
 /* Whether pid has a descriptor on one of the n sockets in ino. */
@@ -99,10 +101,9 @@ int proc_listens(pid_t pid, unsigned port)
 	DIR *d;
 	int n = 0, found;
 
-	if (access("/proc/net/tcp", R_OK) != 0)
+	if (listening("/proc/net/tcp", port, ino, &n) < 0)
 		return -1;
-	listening("/proc/net/tcp", port, ino, &n);
-	listening("/proc/net/tcp6", port, ino, &n);
+	listening("/proc/net/tcp6", port, ino, &n);	/* none without IPv6 */
 	if (!n)
 		return 0;
 	if ((found = holds(pid, ino, n)) || !(d = opendir("/proc")))
