@@ -239,15 +239,21 @@ static int start_once(const struct proxy_model *m, struct proxy_box *b,
 		      char *err, size_t errlen)
 {
 	const char *argv[32] = { NULL };
-	char log[300];
+	char log[300], c;
 	int64_t until;
-	int status;
+	int status, execd[2];
 
 	m->drv->argv(b, argv);
 	snprintf(log, sizeof(log), "%s/output.log", b->prefix);
+	/* closed by the child's exec: until then the child is a copy of
+	   this process, holding its descriptors */
+	if (pipe2(execd, O_CLOEXEC) < 0)
+		return snprintf(err, errlen, "pipe: %s", strerror(errno)), -1;
 	b->pid = fork();
 	if (b->pid < 0) {
 		b->pid = 0;
+		close(execd[0]);
+		close(execd[1]);
 		return snprintf(err, errlen, "fork: %s", strerror(errno)), -1;
 	}
 	if (b->pid == 0) {
@@ -275,6 +281,10 @@ static int start_once(const struct proxy_model *m, struct proxy_box *b,
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
+	close(execd[1]);
+	while (read(execd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(execd[0]);
 	until = clock_ms() + START_MS;
 	while (clock_ms() < until) {
 		struct timespec ts = { 0, 20 * 1000000L };
