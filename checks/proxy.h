@@ -163,6 +163,15 @@ void proxy_fact_add(struct proxy_model *m, const char *key, unsigned n);
 int proxy_box_make(const struct proxy_model *m, struct proxy_box *b,
 		   char *err, size_t errlen);
 
+/*
+ * New free ports for b's stand-in backends, and the copy written again
+ * to use them: for a stand-in that lost its port to someone else's bind
+ * before it could listen, before the copy runs.  Returns 0, or -1 with
+ * err.
+ */
+int proxy_box_new_backends(const struct proxy_model *m, struct proxy_box *b,
+			   char *err, size_t errlen);
+
 /* Remove b's folder.  A zeroed b is fine. */
 void proxy_box_free(struct proxy_box *b);
 

@@ -91,6 +91,25 @@ fail:
 	return -1;
 }
 
+/* The copy written again on b's ports as they are now. */
+static int rewrite(const struct proxy_model *m, struct proxy_box *b,
+		   char *err, size_t errlen)
+{
+	b->nnotes = 0;		/* the write notes its changes again */
+	return m->drv->write(m, b, err, errlen);
+}
+
+int proxy_box_new_backends(const struct proxy_model *m, struct proxy_box *b,
+			   char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < m->nb; i++)
+		if (free_port(&b->backend[i], err, errlen) < 0)
+			return -1;
+	return rewrite(m, b, err, errlen);
+}
+
 void proxy_box_free(struct proxy_box *b)
 {
 	proxy_stop(b);
@@ -333,9 +352,8 @@ int proxy_start(const struct proxy_model *m, struct proxy_box *b, char *err,
 			return rc ? -1 : 0;
 		/* a port of the copy's was taken since it was picked: the
 		   copy again, on ports picked now */
-		b->nnotes = 0;
 		if (pick_ports(m, b, err, errlen) < 0 ||
-		    m->drv->write(m, b, err, errlen) < 0)
+		    rewrite(m, b, err, errlen) < 0)
 			return -1;
 	}
 }

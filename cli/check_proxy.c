@@ -11,6 +11,8 @@
 #include "checks/sandbox.h"
 #include "cli/check_proxy.h"
 
+#define BACKEND_TRIES 3	/* starts of the stand-ins that lose a port */
+
 /* The URL production serves: its name (or localhost), its port unless
    the scheme's default, and the path that reaches the backends. */
 static void target_url(const struct proxy_model *m, struct proxy_box *b)
@@ -26,6 +28,13 @@ static void target_url(const struct proxy_model *m, struct proxy_box *b)
 		snprintf(port, sizeof(port), ":%u", l->port);
 	snprintf(b->url, sizeof(b->url), "%s://%s%s%s", l->tls ? "wss" : "ws",
 		 host, port, m->path[0] == '/' ? m->path : "/");
+}
+
+/* Where backend i's stand-in listens, "127.0.0.1:PORT", into addr. */
+static void stand_in(const struct proxy_box *b, int i, char *addr,
+		     size_t len)
+{
+	snprintf(addr, len, "%s:%u", b->backend[i].host, b->backend[i].port);
 }
 
 int check_proxy_setup(struct check_config *cfg, struct expect *ex,
@@ -47,8 +56,7 @@ int check_proxy_setup(struct check_config *cfg, struct expect *ex,
 
 		if (m->b[i].backup)
 			continue;	/* its stand-in: nobody listens */
-		snprintf(addr, sizeof(addr), "%s:%u", b->backend[i].host,
-			 b->backend[i].port);
+		stand_in(b, i, addr, sizeof(addr));
 		if ((k = backends_add(bs, addr, m->b[i].weight > 0 ?
 				      m->b[i].weight : 1, err, errlen)) < 0)
 			return -1;
@@ -77,6 +85,27 @@ int check_proxy_setup(struct check_config *cfg, struct expect *ex,
 	if (b->ca[0] && !cfg->insecure && !cfg->ca_file)
 		cfg->ca_file = b->ca;
 	return 0;
+}
+
+int check_proxy_backends(struct backends *bs, const struct proxy_model *m,
+			 struct proxy_box *b, char *err, size_t errlen)
+{
+	int tries, i, k;
+
+	for (tries = 1;; tries++) {
+		if (backends_start_all(bs, err, errlen) == 0)
+			return 0;
+		if (tries == BACKEND_TRIES ||
+		    !strcasestr(err, "address already in use"))
+			return -1;
+		/* bs's entries are m's non-backup servers, in order */
+		if (proxy_box_new_backends(m, b, err, errlen) < 0)
+			return -1;
+		for (i = 0, k = 0; i < m->nb; i++)
+			if (!m->b[i].backup)
+				stand_in(b, i, bs->b[k++].addr,
+					 sizeof(bs->b[0].addr));
+	}
 }
 
 int check_proxy_start(struct check_config *cfg, const struct proxy_model *m,

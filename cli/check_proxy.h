@@ -24,6 +24,15 @@ int check_proxy_setup(struct check_config *cfg, struct expect *ex,
 		      struct proxy_box *b, char *err, size_t errlen);
 
 /*
+ * Start bs, the stand-ins check_proxy_setup added (backends_start_all).
+ * When one cannot listen because someone else bound its port since it
+ * was picked, every stand-in gets a new port and the copy is written
+ * again to use them, up to 3 times.  Returns 0, or -1 with err.
+ */
+int check_proxy_backends(struct backends *bs, const struct proxy_model *m,
+			 struct proxy_box *b, char *err, size_t errlen);
+
+/*
  * Start the proxy on the copy (its backends already listen) and tell
  * cfg how to reload it.  Returns 0, or -1 with err: the proxy's own
  * words.

@@ -825,7 +825,9 @@ int cmd_check(int argc, char **argv)
 				add_reject(&bs, u.path);
 		}
 	if (bs.n) {
-		if (backends_start_all(&bs, err, sizeof(err)) < 0) {
+		if ((cfg.proxy_config ?
+		     check_proxy_backends(&bs, &pm, &pb, err, sizeof(err)) :
+		     backends_start_all(&bs, err, sizeof(err))) < 0) {
 			cli_err("check", "%s", err);
 			goto out;
 		}

@@ -1,7 +1,8 @@
 /*
  * test_proxy_run.c - a driver's sandbox run (checks/proxy_run.c) with a
  * real HAProxy: a port of the copy's taken between its pick and the
- * proxy's bind, as another run's bind can, costs a retry, not the run.
+ * proxy's bind, as another run's bind can, costs a retry, not the run;
+ * a stand-in's lost port gives a new one that the copy then names.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -91,7 +92,47 @@ static void lost_port(void)
 	unlink(path);
 }
 
+/* Whether the file at path has text in it. */
+static int file_has(const char *path, const char *text)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return strstr(buf, text) != NULL;
+}
+
+/* A stand-in that lost its port: a new one, and the copy sends there. */
+static void new_backends(void)
+{
+	struct proxy_model m = { 0 };
+	struct proxy_box b = { 0 };
+	char path[512], err[1024], old[64], now[64];
+
+	EXPECT(write_conf(path, sizeof(path)) == 0);
+	EXPECTF(proxy_load(&m, path, proxy_find("haproxy"), err,
+			   sizeof(err)) == 0, "%s", err);
+	EXPECTF(proxy_box_make(&m, &b, err, sizeof(err)) == 0, "%s", err);
+	snprintf(old, sizeof(old), "127.0.0.1:%u", b.backend[0].port);
+	EXPECTF(file_has(b.conf, old), "the copy does not name %s", old);
+	EXPECTF(proxy_box_new_backends(&m, &b, err, sizeof(err)) == 0, "%s",
+		err);
+	snprintf(now, sizeof(now), "127.0.0.1:%u", b.backend[0].port);
+	EXPECTF(strcmp(old, now), "the stand-in kept %s", old);
+	EXPECTF(file_has(b.conf, now), "the copy does not name %s", now);
+	EXPECTF(!file_has(b.conf, old), "the copy still names %s", old);
+	proxy_box_free(&b);
+	proxy_model_free(&m);
+	unlink(path);
+}
+
 const struct unit_case proxy_run_cases[] = {
 	{ "proxy-run.lost-port", lost_port },
+	{ "proxy-run.new-backends", new_backends },
 	{ NULL, NULL },
 };
