@@ -228,7 +228,8 @@ static void pump_up(struct conn *c)
 		upstream_write_failed(c);
 		return;
 	}
-	pass_eof(src, dst);
+	if (c->state != CS_TUNNEL)	/* a tunnel's: relay(), at its end */
+		pass_eof(src, dst);
 	if (dst->out.data || c->req.kind == FR_DONE || src->eof)
 		return;
 	while (src->rd) {
@@ -243,10 +244,8 @@ static void pump_up(struct conn *c)
 			conn_close(c);
 			return;
 		}
-		if (n == 0) {
-			pass_eof(src, dst);
+		if (n == 0)		/* a tunnel's half: relay() passes it */
 			return;
-		}
 		c->active = loop_now(px->loop);
 		m = frame_scan(&c->req, px->scratch, n);
 		if (m < 0) {
@@ -291,8 +290,7 @@ static void upstream_ended(struct conn *c, int n)
 			conn_close(c);
 			return;
 		}
-		pass_eof(&c->up, &c->cl);
-		return;
+		return;		/* a tunnel's half: relay() passes it */
 	case FR_CLOSE:
 		if (n == 0) {
 			c->res.kind = FR_DONE;
@@ -322,7 +320,8 @@ static void pump_down(struct conn *c)
 		conn_close(c);
 		return;
 	}
-	pass_eof(src, dst);
+	if (c->state != CS_TUNNEL)
+		pass_eof(src, dst);
 	while (!dst->out.data && src->io.fd >= 0 && src->rd && !src->eof) {
 		int n = side_read(src, px->scratch, SCRATCH), m;
 
