@@ -48,6 +48,9 @@ static const char help[] =
 "      --status-listen ADDR      serve JSON stats on this address\n"
 "      --workers N               N processes sharing the listeners with\n"
 "                                SO_REUSEPORT (1)\n"
+"      --busy-poll US            after finding events, look for more this\n"
+"                                many microseconds before sleeping (0: off,\n"
+"                                the default; at most 10000)\n"
 "  -t, --test-config             check the options and --config (and the\n"
 "                                certificates) and exit: 0, or 2 with the\n"
 "                                error, binding nothing (as nginx -t)\n"
@@ -77,6 +80,7 @@ enum {
 	OPT_LOG_FORMAT,
 	OPT_STATUS_LISTEN,
 	OPT_WORKERS,
+	OPT_BUSY_POLL,
 	OPT_PID_FILE,
 };
 
@@ -96,6 +100,7 @@ static const struct option options[] = {
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "status-listen", required_argument, NULL, OPT_STATUS_LISTEN },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "busy-poll", required_argument, NULL, OPT_BUSY_POLL },
 	{ "test-config", no_argument, NULL, 't' },
 	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -254,6 +259,14 @@ static int parse(int argc, char **argv, struct proxy_config *cfg,
 			break;
 		case OPT_STATUS_LISTEN:
 			cfg->status_listen = optarg;
+			break;
+		case OPT_BUSY_POLL:
+			/* 0 is fine here: off */
+			cfg->busy_poll_us = 0;
+			if (strcmp(optarg, "0") && count("busy-poll", optarg,
+				  PROXY_MAX_BUSY_POLL_US, &cfg->busy_poll_us,
+				  err, errlen))
+				return EXIT_USAGE;
 			break;
 		case OPT_WORKERS:
 			if (count("workers", optarg, PROXY_MAX_WORKERS,

@@ -29,6 +29,8 @@ struct loop {
 	uint32_t nheap, capheap;
 	struct loop_defer *deferred;
 	int next, nevents;		/* the batch being dispatched */
+	int64_t poll_us;		/* loop_set_poll() */
+	int64_t last_us;		/* when a wait last found events */
 	struct epoll_event events[MAX_EVENTS];
 };
 
@@ -297,14 +299,43 @@ static unsigned from_epoll(uint32_t ev)
 	return got;
 }
 
+void loop_set_poll(struct loop *loop, unsigned us)
+{
+	loop->poll_us = us;
+}
+
+/* Wait for events.  While the last find is less than poll_us old, look
+ * without sleeping, so that a busy loop is not put to sleep and woken
+ * again for each event; then sleep as long as the timers allow. */
+static int wait_events(struct loop *loop)
+{
+	int n = 0;
+
+	while (loop->poll_us) {
+		int64_t us = clock_us();
+
+		loop->now = us / 1000;		/* a timer may come due */
+		if (us - loop->last_us >= loop->poll_us || wait_ms(loop) == 0)
+			break;
+		n = epoll_wait(loop->epfd, loop->events, MAX_EVENTS, 0);
+		if (n != 0)
+			break;
+	}
+	if (n == 0)
+		n = epoll_wait(loop->epfd, loop->events, MAX_EVENTS,
+			       wait_ms(loop));
+	if (n > 0 && loop->poll_us)
+		loop->last_us = clock_us();
+	return n;
+}
+
 int loop_run(struct loop *loop)
 {
 	loop->stop = 0;
 	while (!loop->stop) {
 		int n, i;
 
-		n = epoll_wait(loop->epfd, loop->events, MAX_EVENTS,
-			       wait_ms(loop));
+		n = wait_events(loop);
 		if (n < 0 && errno != EINTR)
 			return -1;
 		loop->now = clock_ms();

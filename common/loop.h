@@ -72,6 +72,15 @@ struct loop *loop_new(char *err, size_t errlen);
 void loop_free(struct loop *loop);
 
 /*
+ * Busy polling: for us microseconds after a wait that found events, the
+ * loop looks for more without sleeping (epoll_wait with no timeout)
+ * before it sleeps.  A loaded server then is not put to sleep and woken
+ * again by each peer's write, which costs the peers a wakeup and the
+ * server its latency; an idle one never polls.  0, the default, is off.
+ */
+void loop_set_poll(struct loop *loop, unsigned us);
+
+/*
  * Watch fd for mask (LOOP_IN, LOOP_OUT, optionally LOOP_EDGE); fn is
  * called with the events seen.  A peer's half-close is always reported,
  * as LOOP_HUP.  Returns 0, or -1 with errno set (io is left unregistered).

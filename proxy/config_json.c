@@ -244,6 +244,9 @@ static int setting(const struct at *a, const cJSON *k,
 		return duration(a, name, k, &cfg->drain_ms, 1);
 	if (!strcmp(name, "max_connections"))
 		return number(a, name, k, 1, 1000000, &cfg->max_connections);
+	if (!strcmp(name, "busy_poll_us"))
+		return number(a, name, k, 0, PROXY_MAX_BUSY_POLL_US,
+			      &cfg->busy_poll_us);
 	if (!strcmp(name, "workers"))
 		return number(a, name, k, 1, PROXY_MAX_WORKERS, &cfg->workers);
 	if (!strcmp(name, "access_log"))

@@ -36,6 +36,8 @@ struct proxy_listen {
 
 enum proxy_log_format { PROXY_LOG_TEXT, PROXY_LOG_JSON };
 
+#define PROXY_MAX_BUSY_POLL_US 10000	/* --busy-poll's ceiling: 10 ms */
+
 struct proxy_config {
 	struct proxy_listen listen[PROXY_MAX_LISTEN];
 	int nlisten;
@@ -52,6 +54,7 @@ struct proxy_config {
 	int log_format;			/* enum proxy_log_format */
 	const char *status_listen;	/* JSON stats served here; NULL: none */
 	unsigned workers;		/* processes; 1: no fork */
+	unsigned busy_poll_us;		/* loop_set_poll(); 0: off */
 	void *json;			/* the --config tree the strings live in */
 };
 

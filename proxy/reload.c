@@ -105,6 +105,7 @@ void proxy_reload(struct proxy *px)
 	px->alog_fd = logfd;
 	px->gen = g;
 	px->cfg = cfg;
+	loop_set_poll(px->loop, cfg->busy_poll_us);
 	px_set_limit(px);
 	conn_drain(px);
 	for (struct conn *c = px->conns; c; c = c->next)

@@ -202,6 +202,7 @@ int proxy_run(struct proxy *px, char *err, size_t errlen)
 	/* made here, not in proxy_open: a forked worker needs its own */
 	if (!(px->loop = loop_new(err, errlen)))
 		return -1;
+	loop_set_poll(px->loop, px->cfg->busy_poll_us);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);

@@ -26,6 +26,7 @@ cat >"$CFG" <<EOF
   "log_format": "json",
   "status_listen": "127.0.0.1:0",
   "workers": 1,
+  "busy_poll_us": 200,
   "quiet": false
 }
 EOF
@@ -86,6 +87,11 @@ bad "a bad log format" "{$L, $U, \"log_format\": \"xml\"}" \
 	'/bad\.json: log_format: want "text" or "json"$'
 bad "too many workers" "{$L, $U, \"workers\": 1000}" \
 	'/bad\.json: workers: want a whole number from 1 to 64$'
+bad "too long a busy poll" "{$L, $U, \"busy_poll_us\": 10001}" \
+	'/bad\.json: busy_poll_us: want a whole number from 0 to 10000$'
+out=$("$WSCTL" proxy -l 127.0.0.1:0 -u 127.0.0.1:1 --busy-poll 10001 2>&1)
+expect_eq "--busy-poll over 10000: exit 2" "$?" 2
+expect_match "... naming it" "$out" "^wsctl proxy: bad number '10001' for --busy-poll"
 bad "invalid JSON, with its line" $'{\n"listen": "127.0.0.1:0",\n"upstreams": [1,,]\n}' \
 	'/bad\.json: invalid JSON at line 3$'
 bad "not an object" '["127.0.0.1:0"]' '/bad\.json: want a JSON object$'

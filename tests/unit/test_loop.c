@@ -2,10 +2,12 @@
  * test_loop.c - the event loop: timers fire in order and can be moved
  * and stopped, an edge-triggered socket reports once per change, and a
  * close inside a batch keeps stale events from reaching a re-registered
- * loop_io.
+ * loop_io, and busy polling keeps the loop awake after an event without
+ * holding up a timer.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -199,10 +201,45 @@ static void edge_once(void)
 	loop_free(loop);
 }
 
+/* How often the loop slept (voluntary context switches) from one event
+ * until a timer 3 ms later, with loop_set_poll(poll_us). */
+static long sleeps_after_event(unsigned poll_us)
+{
+	char err[100];
+	struct loop *loop = loop_new(err, sizeof(err));
+	struct loop_io io = { 0 };
+	struct loop_timer t = { 0 };
+	struct rusage a, b;
+	int sv[2];
+
+	EXPECT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	EXPECT(write(sv[1], "x", 1) == 1);
+	loop_io_add(loop, &io, sv[0], LOOP_IN | LOOP_EDGE, on_edge);
+	loop_set_poll(loop, poll_us);
+	loop_timer_set(loop, &t, loop_now(loop) + 3, on_stop);
+	getrusage(RUSAGE_THREAD, &a);
+	loop_run(loop);
+	getrusage(RUSAGE_THREAD, &b);
+	loop_io_close(loop, &io);
+	close(sv[1]);
+	loop_free(loop);
+	return b.ru_nvcsw - a.ru_nvcsw;
+}
+
+static void busy_poll(void)
+{
+	/* off: the loop sleeps in epoll_wait until the timer */
+	EXPECT(sleeps_after_event(0) >= 1);
+	/* a whole second of polling: the timer, due during it, still
+	 * fires on time and ends the run before any sleep */
+	EXPECT(sleeps_after_event(1000000) == 0);
+}
+
 const struct unit_case loop_cases[] = {
 	{ "loop.timers-in-order", timers },
 	{ "loop.timer-heap", heap },
 	{ "loop.edge-once", edge_once },
 	{ "loop.close-in-batch", close_in_batch },
+	{ "loop.busy-poll", busy_poll },
 	{ NULL, NULL },
 };
