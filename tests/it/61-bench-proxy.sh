@@ -83,6 +83,22 @@ print(n)" "$1"
 # nothing it started with a file of its own is left (nginx, HAProxy)
 expect_eq "bench-proxy: its processes are gone" "$(left_in "$BP")" 0
 
+# wsctl-poll, run only when named: wsctl proxy with --busy-poll
+BPP=$OUT/bench-proxy-poll
+rm -rf "$BPP"
+timeout 120 "$SCRIPT" --quick --runs 1 --loads handshake --proxies wsctl-poll \
+	--busy-poll 50 --wsctl "$WSCTL" --out "$BPP" >/dev/null \
+	2>"$OUT/bench-proxy-poll.err"
+expect_eq "bench-proxy --proxies wsctl-poll: exit 0" "$?" 0
+check "bench-proxy wsctl-poll: handshake figures, from wsctl proxy --busy-poll 50" /usr/bin/python3 -c "
+import json
+r = json.load(open('$BPP/bench-proxy.json'))
+s = r['summary']
+assert list(s) == ['wsctl-poll'], list(s)
+assert s['wsctl-poll']['hs_per_s']['median'] > 0, s['wsctl-poll']
+argv = r['runs'][0]['wsctl-poll']['argv']
+assert argv[1] == 'proxy' and argv[-2:] == ['--busy-poll', '50'], argv"
+
 # --tls: each contender terminates TLS itself, every load over wss://,
 # once per TLS version, and the resume load; every contender resumes
 BPT=$OUT/bench-proxy-tls
